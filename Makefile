@@ -1,0 +1,69 @@
+# complaint-coach: `make run` sets everything up and starts the coach; `make test` runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+VENV   := .venv
+PY     := $(VENV)/bin/python
+RASA   := $(VENV)/bin/rasa
+MODEL  := models/coach.tar.gz
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 3
+
+# Everything the trained model depends on: retrain when any of it changes, and only then.
+MODEL_INPUTS := $(shell find data/nlu data/rules data/stories -name '*.yml' 2>/dev/null) \
+                config.yml domain.yml bot/nlu_component.py bot/commands.py $(wildcard bot/moves/*.py)
+
+.PHONY: setup model run test test-fast bench-moves validate clean
+
+setup: $(VENV)/.installed
+
+# Find a Python 3.10 (Rasa 3.6 needs >=3.8,<3.11), make .venv, install the pinned lock file.
+$(VENV)/.installed: pyproject.toml requirements.lock
+	@set -e; \
+	ok() { [ -n "$$1" ] && "$$1" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1; }; \
+	if ! ok $(PY); then \
+	  found=""; \
+	  pyenv_root=$$(pyenv root 2>/dev/null || echo "$$HOME/.pyenv"); \
+	  for candidate in "$$PYTHON310" python3.10 $$pyenv_root/versions/3.10*/bin/python \
+	                   /usr/local/bin/python3.10 /usr/bin/python3.10; do \
+	    if ok "$$candidate"; then found="$$candidate"; break; fi; \
+	  done; \
+	  if [ -z "$$found" ]; then \
+	    echo "error: complaint-coach needs Python 3.10 (Rasa 3.6 supports 3.8-3.10) and none was found." >&2; \
+	    echo "       Install one (for example: pyenv install 3.10.13) or set PYTHON310=/path/to/python3.10." >&2; \
+	    exit 1; \
+	  fi; \
+	  echo "Creating $(VENV) with $$found"; \
+	  rm -rf $(VENV); "$$found" -m venv $(VENV); \
+	fi; \
+	echo "Installing pinned dependencies (about 3 minutes the first time)..."; \
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip<25"; \
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock; \
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .; \
+	touch $@
+
+model: $(MODEL)
+
+$(MODEL): $(MODEL_INPUTS) | $(VENV)/.installed
+	@echo "Training the Rasa model (training data changed)..."
+	$(RASA) train --fixed-model-name coach --out models --quiet
+	@touch $@
+
+run: setup model
+	@$(VENV)/bin/coach serve
+
+test: setup model
+	$(PY) -m pytest
+
+# Unit tests only: no servers.
+test-fast: setup model
+	$(PY) -m pytest -m "not e2e"
+
+bench-moves: setup model
+	$(VENV)/bin/coach bench-moves --alternatives
+
+validate: setup
+	$(RASA) data validate --fail-on-warnings
+
+clean:
+	rm -rf models .rasa var .pytest_cache

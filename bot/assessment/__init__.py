@@ -1,0 +1,1 @@
+"""Scoring a conversation against the complaint-handling models, flags and feedback."""

@@ -1,0 +1,71 @@
+"""Feedback that teaches: strongest moments, most important improvements, a readable summary."""
+
+from __future__ import annotations
+
+from typing import Dict, List
+
+from bot.assessment.rubrics import rubrics
+
+# Which step shows which strength, most valuable first.
+_STRENGTHS = [
+    ("HEAT", "empathise", "You recognised how this affected the customer"),
+    ("LURC", "confirm", "You confirmed the customer was happy with the solution"),
+    ("SOLVE", "evaluate_options", "You gave the customer a choice"),
+    ("HEAT", "hear", "You showed you had heard the problem"),
+    ("HEAT", "apologise", "You apologised for the problem"),
+    ("RATER", "tangibles", "You gave specific facts"),
+    ("HEAT", "take_action", "You took action on the problem"),
+    ("LATER", "explain", "You explained what happened"),
+    ("LATER", "thank", "You thanked the customer"),
+    ("CYCLE", "follow_up", "You said what happens next"),
+]
+
+
+def feedback(card: Dict, ev) -> Dict:
+    strengths: List[Dict] = []
+    used_turns = set()
+    for model_id, step_id, label in _STRENGTHS:
+        step = next(s for s in card["models"][model_id]["steps"] if s["id"] == step_id)
+        if step["met"] and step["evidence"]:
+            evidence = step["evidence"][0]
+            if (evidence["turn"], label) in used_turns:
+                continue
+            used_turns.add((evidence["turn"], label))
+            strengths.append({"what": label, "turn": evidence["turn"], "quote": evidence["quote"]})
+        if len(strengths) == 3:
+            break
+    spec = rubrics()
+    improvements: List[Dict] = []
+    turn_text = {t.index: t.text for t in ev.turns}
+    for flag in sorted(card["flags"], key=lambda f: -spec.flags[f["id"]].penalty):
+        turn = flag["turns"][0] if flag["turns"] else None
+        improvements.append({"what": flag["message"], "turn": turn,
+                             "quote": turn_text.get(turn, "")[:200] if turn else "",
+                             "better": flag["advice"]})
+        if len(improvements) == 3:
+            break
+    if len(improvements) < 3:
+        for model in spec.models:
+            for step in card["models"][model.id]["steps"]:
+                if not step["met"] and len(improvements) < 3 and not any(
+                        i["what"].startswith(model.id + " " + step["id"]) for i in improvements):
+                    improvements.append({"what": f"{model.id} {step['id'].replace('_', ' ')} was not met.",
+                                         "turn": None, "quote": "", "better": step.get("advice", "")})
+    return {"strengths": strengths, "improvements": improvements}
+
+
+def summary_text(card: Dict) -> str:
+    """The scorecard as a short chat message."""
+    lines = [f"Coach: Scorecard for {card['scenario']} ({card['persona']}, {card['difficulty']}). "
+             f"Outcome: {card['outcome']}. Overall: {card['overall']}/100."]
+    lines.append("Models: " + ", ".join(f"{k} {v['score']}" for k, v in card["models"].items()) + ".")
+    if card["flags"]:
+        lines.append("Flags: " + ", ".join(f["id"] for f in card["flags"]) + ".")
+    fb = card.get("feedback", {})
+    for item in fb.get("strengths", []):
+        lines.append(f"+ {item['what']} (turn {item['turn']}): \"{item['quote']}\"")
+    for item in fb.get("improvements", []):
+        quote = f" You wrote (turn {item['turn']}): \"{item['quote']}\"." if item.get("quote") else ""
+        lines.append(f"- {item['what']}{quote} {item['better']}")
+    lines.append("Mood over the conversation: " + " → ".join(str(m) for m in card["mood"]))
+    return "\n".join(lines)
