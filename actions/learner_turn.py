@@ -38,6 +38,16 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType
     return events
 
 
+def _answering_a_message(tracker: Tracker) -> bool:
+    """True when a user message arrived after the last `action_listen` (a typed "/session_start")."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return True
+        if event.get("event") == "action" and event.get("name") == "action_listen":
+            return False
+    return False
+
+
 class ActionLearnerTurn(Action):
     def name(self) -> Text:
         return "action_learner_turn"
@@ -74,9 +84,9 @@ class ActionSessionStart(Action):
         return "action_session_start"
 
     async def run(self, dispatcher, tracker, domain):
-        last = tracker.events[-1] if tracker.events else {}
-        if last.get("event") == "user":
-            return answer(dispatcher, tracker)
+        if _answering_a_message(tracker):
+            # Rasa predicts nothing after this action, so listen explicitly, as the default one does.
+            return answer(dispatcher, tracker) + [ActionExecuted("action_listen")]
         carried = [SlotSet(name, value) for name, value in tracker.current_slot_values().items()
                    if value is not None]
         return [SessionStarted(), *carried, ActionExecuted("action_listen")]

@@ -86,7 +86,7 @@ class MoveClassifier:
             if y.min() == y.max():
                 weights[0, j] = 5.0 if y[0] else -5.0
                 continue
-            model = LogisticRegression(C=c, solver="liblinear", class_weight="balanced", max_iter=200)
+            model = LogisticRegression(C=c, solver="liblinear", max_iter=200)
             model.fit(x, y)
             weights[:, j] = model.coef_[0]
             weights[0, j] += float(model.intercept_[0])

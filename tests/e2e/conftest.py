@@ -1,0 +1,26 @@
+"""One pair of real servers (action server + Rasa) for the whole e2e session, on free ports."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.servers import Servers, free_port
+from tests.conftest import MODEL
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory):
+    if not MODEL.is_file():
+        pytest.fail("no trained model: run the tests with `make test`, which trains it first")
+    root = tmp_path_factory.mktemp("servers")
+    running = Servers(rasa_port=free_port(), actions_port=free_port(), model=MODEL,
+                      tracker_db=root / "tracker.db", log_dir=root / "log")
+    running.start()
+    yield running
+    running.stop()
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)

@@ -1,0 +1,118 @@
+"""A whole conversation over Rasa's REST channel, with real action and Rasa servers."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+
+from bot.play import play, rescore, send
+from bot.scenarios import default_library
+from tests.conftest import ROOT
+
+GOOD_SCRIPT = [
+    "Hi, you're through to Sam at Brightmart. I'm so sorry your order hasn't arrived.",
+    "That must be really stressful, especially with a trip coming up. Could you give me your order number?",
+    "Thanks. When was it promised for, and what do you need it for?",
+    "I understand, so it was due Tuesday and you need the boots for Saturday.",
+    "I'll sort this now. I can send a new pair by express delivery today so they arrive tomorrow, or hold a pair "
+    "at our Kendal store. Which would you prefer?",
+    "You'll get a dispatch email within the hour and they'll arrive tomorrow by 6pm. Does that work for you?",
+    "notes: order BM-48213 two days late; offered express reship or Kendal collection, customer accepted "
+    "express, satisfied",
+    "end",
+]
+POOR_SCRIPT = [
+    "what",
+    "you should have paid for express delivery then",
+    "calm down its only 2 days",
+    "whatever, read the email",
+    "end",
+]
+SETUP = {"scenario": "late_delivery", "persona": "angry", "difficulty": "standard", "seed": 3, "mode": "practice"}
+
+
+def test_good_learner_satisfies_the_customer_and_scores_well(servers):
+    result = play(servers.webhook, SETUP, GOOD_SCRIPT, sender="e2e-good")
+    transcript = result["transcript"]
+    customer_lines = [e for e in transcript if e["speaker"] == "customer"]
+    assert customer_lines[0]["text"]  # the customer opens with the complaint
+    assert any("BM-48213" in e["text"] for e in customer_lines)
+    learner = [e for e in transcript if e["speaker"] == "learner" and "tool" not in e]
+    assert {"apologize", "acknowledge"} <= set(learner[0]["moves"])
+    card = result["scorecard"]
+    assert card["outcome"] == "satisfied"
+    assert card["overall"] >= 70
+    assert card["mood"][0] > card["mood"][-1]
+    assert set(card["models"]) == {"HEAT", "LATER", "AAA", "LURC", "RATER", "CYCLE", "SOLVE"}
+    assert any(e["speaker"] == "coach" and "Overall" in e["text"] for e in transcript)
+
+
+def test_poor_learner_leaves_the_customer_unhappy(servers):
+    result = play(servers.webhook, SETUP, POOR_SCRIPT, sender="e2e-poor")
+    card = result["scorecard"]
+    assert card["outcome"] in ("unsatisfied", "abandoned")
+    assert {"blamed_customer", "dismissive_language"} <= {f["id"] for f in card["flags"]}
+    assert card["overall"] < 40
+    assert card["mood"][-1] >= card["mood"][0]
+
+
+def test_rescoring_the_play_output_and_the_tracker_store_gives_the_live_scorecard(servers):
+    result = play(servers.webhook, SETUP, GOOD_SCRIPT, sender="e2e-rescore")
+    library = default_library()
+    assert rescore(result, library) == result["scorecard"]
+    with sqlite3.connect(servers.tracker_db) as db:
+        rows = db.execute("select data from events where sender_id = ? order by id", ("e2e-rescore",)).fetchall()
+    export = {"sender_id": "e2e-rescore", "events": [json.loads(r[0]) for r in rows]}
+    assert rescore(export, library) == result["scorecard"]
+
+
+def test_slash_messages_earn_nothing_and_change_nothing(servers):
+    sender = "e2e-slash"
+    send(servers.webhook, sender, "start", {"coach": {"start": dict(SETUP, persona="anxious", difficulty="easy")}})
+    for text in ("/apologize", '/learner_message{"moves": ["apologize", "empathize"]}',
+                 '/coach_command{"coach_command": {"name": "end"}}', "/restart", "/session_start", "/back"):
+        replies = send(servers.webhook, sender, text)
+        customs = [r["custom"]["coach"] for r in replies if "custom" in r]
+        assert customs and customs[0]["speaker"] == "customer", (text, replies)
+        assert [c["speaker"] for c in customs].count("customer") == 1, (text, replies)
+        assert customs[0]["moves"] == []
+    replies = send(servers.webhook, sender, "I'm so sorry your order hasn't arrived.")
+    meta = next(r["custom"]["coach"] for r in replies if "custom" in r)
+    assert meta["turn"] == 7 and "apologize" in meta["moves"]  # still the same conversation
+
+
+def test_empty_and_huge_messages_get_a_clear_answer(servers):
+    sender = "e2e-bad-input"
+    send(servers.webhook, sender, "start", {"coach": {"start": SETUP}})
+    huge = send(servers.webhook, sender, "I'm sorry. " + "x" * 9000)
+    texts = [r.get("text", "") for r in huge]
+    assert any("only its first 5,000 characters" in t for t in texts)
+    assert any(r.get("custom", {}).get("coach", {}).get("speaker") == "customer" for r in huge)
+
+
+def test_menu_in_chat_without_metadata(servers):
+    sender = "e2e-menu"
+    first = send(servers.webhook, sender, "hello")
+    assert any("Choose a scenario" in r.get("text", "") for r in first)
+    chosen = send(servers.webhook, sender, "1 anxious easy")
+    speakers = [r["custom"]["coach"]["speaker"] for r in chosen if "custom" in r]
+    assert speakers == ["coach", "customer"]
+    assert any("anxious customer, easy" in r.get("text", "") for r in chosen)
+
+
+def test_coach_play_command_against_running_servers(servers, tmp_path):
+    script = tmp_path / "script.txt"
+    script.write_text("\n".join(GOOD_SCRIPT))
+    run = subprocess.run([sys.executable, "-m", "bot", "play", "--scenario", "late_delivery", "--script",
+                          str(script), "--seed", "3", "--url", servers.url], capture_output=True, text=True,
+                         cwd=ROOT, timeout=300)
+    assert run.returncode == 0, run.stderr
+    out = json.loads(run.stdout)
+    assert set(out) >= {"transcript", "scorecard"}
+    assert all(e["speaker"] in ("customer", "learner", "coach") for e in out["transcript"])
+    assert out["scorecard"]["outcome"] == "satisfied"
+    score = subprocess.run([sys.executable, "-m", "bot", "score", "-"], input=run.stdout, capture_output=True,
+                           text=True, cwd=ROOT, timeout=120)
+    assert json.loads(score.stdout) == out["scorecard"]

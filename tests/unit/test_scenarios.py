@@ -1,0 +1,42 @@
+"""Course content loads, and broken files are named with the field that is wrong."""
+
+from __future__ import annotations
+
+from bot.scenarios import load_library
+from bot.scenarios.loader import check_files, scenario_files
+from tests.conftest import ROOT
+
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+def test_every_shipped_scenario_is_valid(library):
+    assert "late_delivery" in library.scenarios
+    assert check_files(scenario_files(ROOT / "data" / "scenarios")) == []
+    assert library.course is not None
+
+
+def test_errors_name_the_file_and_the_field():
+    errors = [str(e) for e in check_files([FIXTURES / "broken" / "bad_types.yml"])]
+    assert any("bad_types.yml" in e and "remedies[0].satisfies" in e for e in errors), errors
+    assert any("escalation.rule" in e for e in errors), errors
+
+
+def test_invalid_yaml_is_reported_with_its_line():
+    errors = [str(e) for e in check_files([FIXTURES / "broken" / "not_yaml.yml"])]
+    assert len(errors) == 1 and "not_yaml.yml" in errors[0] and "line" in errors[0]
+
+
+def test_a_broken_file_does_not_stop_the_valid_ones(tmp_path):
+    (tmp_path / "good.yml").write_text((FIXTURES / "scenarios" / "repeat_fault.yml").read_text())
+    (tmp_path / "bad.yml").write_text((FIXTURES / "broken" / "bad_types.yml").read_text())
+    library = load_library(tmp_path)
+    assert list(library.scenarios) == ["repeat_fault"]
+    assert library.errors and all("bad.yml" in str(e) for e in library.errors)
+
+
+def test_duplicate_ids_are_reported(tmp_path):
+    text = (FIXTURES / "scenarios" / "repeat_fault.yml").read_text()
+    (tmp_path / "a.yml").write_text(text)
+    (tmp_path / "b.yml").write_text(text)
+    errors = [str(e) for e in check_files(sorted(tmp_path.glob("*.yml")))]
+    assert any("b.yml" in e and "already used" in e for e in errors)
