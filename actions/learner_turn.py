@@ -29,7 +29,9 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType
         if output.custom and "scorecard" in output.custom:
             events.append(SlotSet("scorecard", output.custom["scorecard"]))
     attempt = session.attempt
-    state = {"phase": session.phase, "attempt": attempt.number if attempt else len(session.finished)}
+    channel = next((e.get("input_channel") for e in reversed(tracker.events) if e.get("event") == "user"), None)
+    state = {"phase": session.phase, "attempt": attempt.number if attempt else len(session.finished),
+             "learner": session.learner or {"id": tracker.sender_id, "name": ""}, "channel": channel}
     if attempt:
         state.update(attempt.setup.as_dict(), outcome=attempt.outcome,
                      mood=attempt.mood_trace()[-1], turns=len(attempt.turns))

@@ -16,6 +16,10 @@ from bot.scenarios.loader import PROJECT_ROOT
 
 SETUP_KEYS = ("scenario", "persona", "difficulty", "seed", "mode")
 
+# Feature packages add their subcommands here: each module has ``register(subparsers)``
+# and imports its heavy dependencies inside the command functions, not at import time.
+COMMAND_MODULES: List[str] = []
+
 
 class CliError(Exception):
     """An error reported as one clear line and a non-zero exit."""
@@ -125,7 +129,7 @@ def cmd_play(args) -> int:
             servers = Servers(rasa_port=free_port(), actions_port=free_port(), model=model, tracker_db=None)
             servers.start()
             webhook = servers.webhook
-        result = play(webhook, setup, lines)
+        result = play(webhook, setup, lines, token=servers.token if servers else args.token)
     except (PlayError, RuntimeError, TimeoutError) as exc:
         raise CliError(str(exc))
     finally:
@@ -161,10 +165,14 @@ def cmd_serve(args) -> int:
         servers.start()
     except (FileNotFoundError, RuntimeError, TimeoutError) as exc:
         raise CliError(str(exc))
-    print(f"\ncomplaint-coach is ready.\n  Chat (REST): POST {servers.webhook}\n"
-          f"    e.g. curl -s {servers.webhook} -d '{{\"sender\": \"me\", \"message\": \"hi\"}}'\n"
-          f"  Conversations are stored in {servers.tracker_db}\n"
-          "Press Ctrl-C to stop.", flush=True)
+    token_hint = "$COACH_API_TOKEN" if os.environ.get("COACH_API_TOKEN") else "$(cat var/api-token)"
+    print(f"\ncomplaint-coach is ready.\n  Chat (REST, for tools): POST {servers.webhook}\n"
+          f"    e.g. curl -s {servers.webhook} -H \"Authorization: Bearer {token_hint}\" "
+          f"-d '{{\"sender\": \"me\", \"message\": \"hi\"}}'\n"
+          f"  Conversations are stored in {servers.tracker_db}", flush=True)
+    for note in servers.channel_notes:
+        print(f"  ({note})", flush=True)
+    print("Press Ctrl-C to stop.", flush=True)
     try:
         while all(p.poll() is None for p in servers.processes):
             time.sleep(1)
@@ -232,6 +240,16 @@ def cmd_bench_moves(args) -> int:
     return 0
 
 
+def cmd_bench_score(args) -> int:
+    from bot.assessment import bench
+
+    result = bench.run(_library(), count=args.conversations, turns=args.turns)
+    print(f"Scored {result['conversations']} conversations of {result['turns']} learner turns each in "
+          f"{result['seconds']:.3f} s of CPU time (best of 3, one core): "
+          f"{result['per_second']:.0f} conversations per second")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="coach", description="complaint-coach command line")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -250,6 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--mode", choices=("practice", "assessment"), default="practice")
     play.add_argument("--url", help="use a running Rasa server (e.g. http://localhost:5005) instead of starting one")
     play.add_argument("--model", help="trained model archive, when starting servers")
+    play.add_argument("--token", help="API token for --url (default: COACH_API_TOKEN or var/api-token)")
     play.add_argument("--compact", action="store_true", help="print the JSON on one line")
     play.set_defaults(func=cmd_play)
 
@@ -273,6 +292,16 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--alternatives", action="store_true", help="also measure the rules-only and model-only pipelines")
     bench.add_argument("--errors", help="write misclassified messages to this JSON lines file")
     bench.set_defaults(func=cmd_bench_moves)
+
+    bench_score = sub.add_parser("bench-score", help="scoring speed on a batch of long conversations")
+    bench_score.add_argument("--conversations", type=int, default=300)
+    bench_score.add_argument("--turns", type=int, default=30)
+    bench_score.set_defaults(func=cmd_bench_score)
+
+    import importlib
+
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(sub)
     return parser
 
 

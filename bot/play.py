@@ -20,15 +20,25 @@ class PlayError(Exception):
 
 
 def send(webhook: str, sender: str, text: str, metadata: Optional[Dict[str, Any]] = None,
-         timeout: float = 60) -> List[Dict[str, Any]]:
+         timeout: float = 60, token: Optional[str] = None) -> List[Dict[str, Any]]:
+    """One message over the coach's REST channel (token from COACH_API_TOKEN or var/api-token)."""
+    from bot.servers import api_token
+
     body = {"sender": sender, "message": text}
     if metadata:
         body["metadata"] = metadata
-    request = urllib.request.Request(webhook, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json"}
+    token = token or api_token()
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(webhook, data=json.dumps(body).encode(), method="POST", headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return json.loads(response.read() or b"[]")
+    except urllib.error.HTTPError as exc:
+        if exc.code == 401:
+            raise PlayError(f"the coach at {webhook} refused the API token (set COACH_API_TOKEN)") from exc
+        raise PlayError(f"the coach at {webhook} answered HTTP {exc.code}") from exc
     except (urllib.error.URLError, OSError) as exc:
         raise PlayError(f"the coach at {webhook} did not answer: {exc}") from exc
 
@@ -46,7 +56,8 @@ def messages(response: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     return out
 
 
-def play(webhook: str, setup: Dict[str, Any], lines: Iterable[str], sender: Optional[str] = None) -> Dict[str, Any]:
+def play(webhook: str, setup: Dict[str, Any], lines: Iterable[str], sender: Optional[str] = None,
+         token: Optional[str] = None) -> Dict[str, Any]:
     """Play learner ``lines`` in the scenario ``setup``; returns transcript and scorecard."""
     sender = sender or "play-" + secrets.token_hex(8)
     transcript: List[Dict[str, Any]] = []
@@ -66,7 +77,7 @@ def play(webhook: str, setup: Dict[str, Any], lines: Iterable[str], sender: Opti
                 entry["mood"] = meta.get("mood")
             transcript.append(entry)
 
-    record(send(webhook, sender, "start", {"coach": {"start": setup}}))
+    record(send(webhook, sender, "start", {"coach": {"start": setup}}, token=token))
     if not any(e["speaker"] == "customer" for e in transcript):
         raise PlayError("the coach did not start the scenario: " + " ".join(e["text"] for e in transcript)[:300])
     for line in lines:
@@ -77,12 +88,12 @@ def play(webhook: str, setup: Dict[str, Any], lines: Iterable[str], sender: Opti
         if command:
             entry["tool"] = command.name
         transcript.append(entry)
-        record(send(webhook, sender, line))
+        record(send(webhook, sender, line, token=token))
         if scorecard is not None:
             break
     if scorecard is None:
         transcript.append({"speaker": "learner", "text": "end", "moves": [], "tool": "end"})
-        record(send(webhook, sender, "end"))
+        record(send(webhook, sender, "end", token=token))
     if scorecard is None:
         raise PlayError("the conversation ended without a scorecard")
     return {"conversation_id": sender, "setup": setup, "transcript": transcript, "scorecard": scorecard}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import secrets
 import signal
 import socket
 import subprocess
@@ -13,11 +15,49 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from bot.scenarios.loader import PROJECT_ROOT
 
 READY_TIMEOUT = float(os.environ.get("COACH_READY_TIMEOUT", "240"))
+CREDENTIALS = PROJECT_ROOT / "credentials.yml"
+TOKEN_FILE = PROJECT_ROOT / "var" / "api-token"
+_ENV_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def api_token(create: bool = False) -> Optional[str]:
+    """COACH_API_TOKEN, else the token saved in var/api-token (made when ``create``)."""
+    token = os.environ.get("COACH_API_TOKEN")
+    if token:
+        return token
+    if TOKEN_FILE.is_file():
+        return TOKEN_FILE.read_text().strip() or None
+    if not create:
+        return None
+    TOKEN_FILE.parent.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_urlsafe(32)
+    TOKEN_FILE.write_text(token + "\n")
+    TOKEN_FILE.chmod(0o600)
+    return token
+
+
+def effective_credentials(env: dict, source: Path = CREDENTIALS) -> Tuple[str, List[str]]:
+    """The channels of credentials.yml whose ${VARIABLES} are all set, and notes on the others."""
+    text = source.read_text(encoding="utf-8")
+    blocks: List[Tuple[str, List[str]]] = []
+    for line in text.splitlines():
+        if line and not line[0].isspace() and not line.startswith("#"):
+            blocks.append((line, []))
+        elif blocks:
+            blocks[-1][1].append(line)
+    kept, notes = [], []
+    for header, body in blocks:
+        missing = sorted({v for v in _ENV_VAR.findall("\n".join(body)) if not env.get(v)})
+        if missing:
+            notes.append(f"channel {header.rstrip(':')} is off: set {', '.join(missing)}")
+            continue
+        kept.append("\n".join([header] + body))
+    return "\n".join(kept) + "\n", notes
 
 
 def free_port() -> int:
@@ -52,7 +92,9 @@ class Servers:
     tracker_db: Optional[Path] = PROJECT_ROOT / "var" / "coach.db"
     log_dir: Path = PROJECT_ROOT / "var" / "log"
     host: str = "127.0.0.1"
+    token: Optional[str] = None
     processes: List[subprocess.Popen] = field(default_factory=list)
+    channel_notes: List[str] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -81,14 +123,28 @@ class Servers:
         self.processes.append(process)
         return process
 
+    def rasa_env(self) -> dict:
+        env = child_env()
+        self.token = self.token or api_token(create=True)
+        env["COACH_API_TOKEN"] = self.token
+        return env
+
+    def credentials_file(self, env: dict) -> Path:
+        text, self.channel_notes = effective_credentials(env)
+        handle, name = tempfile.mkstemp(prefix="coach-credentials-", suffix=".yml")
+        with os.fdopen(handle, "w") as out:
+            out.write(text)
+        return Path(name)
+
     def start_rasa(self) -> subprocess.Popen:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_dir / f"rasa-{self.rasa_port}.log", "ab")
+        env = self.rasa_env()
         process = subprocess.Popen(
             [sys.executable, "-m", "rasa", "run", "--model", str(self.model), "--port", str(self.rasa_port),
              "--interface", self.host, "--endpoints", str(self.endpoints_file()),
-             "--credentials", str(PROJECT_ROOT / "credentials.yml"), "--cors", "*"],
-            cwd=PROJECT_ROOT, env=child_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+             "--credentials", str(self.credentials_file(env))],
+            cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self.processes.append(process)
         return process
 

@@ -95,9 +95,14 @@ class Session:
         self.attempt: Optional[Attempt] = None
         self.finished: List[Attempt] = []
         self.greeted = False
+        self.learner: Dict[str, Any] = {}  # {"id": ..., "name": ...} from channel metadata, first seen wins
 
     # -- entry point -------------------------------------------------------
     def handle(self, message: LearnerInput) -> List[Output]:
+        coach_meta = (message.metadata or {}).get("coach") if isinstance(message.metadata, dict) else None
+        learner = coach_meta.get("learner") if isinstance(coach_meta, dict) else None
+        if not self.learner and isinstance(learner, dict) and learner.get("id"):
+            self.learner = {"id": str(learner["id"])[:200], "name": str(learner.get("name") or "")[:200]}
         text = (message.text or "").strip()
         if not text:
             return [Output("coach", COACH + "That message was empty. Type your reply to the customer, "

@@ -58,7 +58,12 @@ def summary_text(card: Dict) -> str:
     """The scorecard as a short chat message."""
     lines = [f"Coach: Scorecard for {card['scenario']} ({card['persona']}, {card['difficulty']}). "
              f"Outcome: {card['outcome']}. Overall: {card['overall']}/100."]
+    assessment = card.get("assessment")
+    if assessment:
+        verdict = "PASSED" if assessment["passed"] else "not passed"
+        lines.append(f"Assessment attempt {assessment['attempt']}: {verdict} (pass mark {assessment['pass_mark']}).")
     lines.append("Models: " + ", ".join(f"{k} {v['score']}" for k, v in card["models"].items()) + ".")
+    lines += card.get("notes", [])
     if card["flags"]:
         lines.append("Flags: " + ", ".join(f["id"] for f in card["flags"]) + ".")
     fb = card.get("feedback", {})

@@ -56,6 +56,8 @@ class Rubrics(_Strict):
     models: List[ModelSpec]
     flags: Dict[str, FlagSpec]
     outcomes: Dict[str, int]
+    pass_mark: conint(ge=0, le=100) = 70
+    generic_cap: conint(ge=0, le=100) = 40
 
     @validator("models")
     def every_model(cls, models):
@@ -78,6 +80,14 @@ class Rubrics(_Strict):
         if missing:
             raise ValueError(f"missing outcome(s) {missing}")
         return outcomes
+
+
+def pass_mark() -> int:
+    """The assessment-mode pass mark: COACH_PASS_MARK, else the rubric file's."""
+    value = os.environ.get("COACH_PASS_MARK", "").strip()
+    if value.isdigit() and 0 <= int(value) <= 100:
+        return int(value)
+    return rubrics().pass_mark
 
 
 @lru_cache(maxsize=1)

@@ -12,7 +12,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence
 
-from bot.assessment.rubrics import MODEL_STEPS, rubrics
+from bot.assessment.rubrics import MODEL_STEPS, pass_mark, rubrics
 from bot.moves.labels import ACTION_MOVES
 from bot.moves.text import normalise
 
@@ -35,6 +35,10 @@ _RATIONALE_WORDS = re.compile(r"\b(?:because|due to|as (?:it|the|this|they|he|sh
                               r"authority|policy|requires?|needs? (?:a|the)|third|repeat\w*|history|previous)\b")
 
 
+_STOP_WORDS = {"with", "from", "that", "this", "have", "your", "been", "will", "they", "them", "there", "their",
+               "what", "when", "which", "needed", "need", "about", "into", "only", "were", "than", "then", "some"}
+
+
 @dataclass
 class Turn:
     index: int
@@ -45,6 +49,7 @@ class Turn:
     offer: Optional[Dict]
     credited: bool
     time: Optional[float]
+    norm: str = ""  # the normalised text, computed once
 
     def quote(self, *moves: str) -> str:
         for hit in self.hits:
@@ -66,7 +71,7 @@ def _turns(attempt) -> List[Turn]:
         offer = result.as_dict().get("offer")
         time = attempt.times[position] if position < len(attempt.times) else None
         turns.append(Turn(result.index, result.text, list(result.moves), hits, list(result.events), offer,
-                          credited, time))
+                          credited, time, norm))
     return turns
 
 
@@ -78,6 +83,11 @@ class Evidence:
         self.scenario = attempt.scenario
         self.turns = _turns(attempt)
         self.credited = [t for t in self.turns if t.credited]
+        words = set(self.scenario.problem_keywords)
+        for fact in self.scenario.facts:
+            words |= {w for w in re.findall(r"[a-z0-9-]{4,}", fact.value.lower())} - _STOP_WORDS
+        self._situation = re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(w.lower()) for w in sorted(words))
+                                     + r")(?![a-z0-9])")
 
     def with_move(self, *moves: str, after: int = 0, before: int = 10 ** 6) -> List[Turn]:
         return [t for t in self.credited if set(moves) & set(t.moves) and after <= t.index < before]
@@ -105,11 +115,7 @@ class Evidence:
 
     def situational(self, turn: Turn) -> bool:
         """Does the message speak about this customer's situation, not just stock phrases?"""
-        text = normalise(turn.text)
-        words = set(self.scenario.problem_keywords)
-        for fact in self.scenario.facts:
-            words |= {w for w in re.findall(r"[a-z0-9-]{4,}", fact.value.lower())}
-        return any(re.search(r"(?<![a-z0-9])" + re.escape(w.lower()) + r"(?![a-z0-9])", text) for w in words)
+        return bool(self._situation.search(turn.norm))
 
 
 # -- model steps -------------------------------------------------------------------------
@@ -149,7 +155,7 @@ def _assurance(ev: Evidence) -> Dict:
 
 
 def _tangibles(ev: Evidence) -> Dict:
-    turns = [t for t in ev.credited if _SPECIFIC.search(normalise(t.text))
+    turns = [t for t in ev.credited if _SPECIFIC.search(t.norm)
              and set(t.moves) & {"explain", "offer_solution", "set_expectations", "acknowledge", "follow_up",
                                  "take_ownership", "escalate"}]
     return _step(ev, turns, "set_expectations", "offer_solution", "explain", "acknowledge")
@@ -283,7 +289,7 @@ def _flag_scripted_apology(ev: Evidence) -> Optional[List[int]]:
         return [t.index for t in apologies]
     if repeated:
         return repeated
-    formulaic = [t.index for t in apologies if _FORMULAIC.search(normalise(t.text))]
+    formulaic = [t.index for t in apologies if _FORMULAIC.search(t.norm)]
     if formulaic and not ev.all_with_move("acknowledge", "empathize"):
         return formulaic
     return None
@@ -297,7 +303,7 @@ def _flag_moves(*moves: str) -> Callable[[Evidence], Optional[List[int]]]:
 
 
 def _flag_negative_language(ev: Evidence) -> Optional[List[int]]:
-    counts = {t.index: len(_NEGATIVE.findall(normalise(t.text))) for t in ev.turns}
+    counts = {t.index: len(_NEGATIVE.findall(t.norm)) for t in ev.turns}
     bare = [t.index for t in ev.turns if counts[t.index] and "offer_solution" not in t.moves]
     if len(bare) >= 2 or sum(counts.values()) >= 3:
         return [i for i, n in counts.items() if n]
@@ -433,6 +439,10 @@ def score_attempt(attempt) -> Dict:
     mean = sum(m["score"] for m in models.values()) / len(models)
     penalty = sum(spec.flags[f["id"]].penalty for f in flags)
     overall = max(0, min(100, round(mean - penalty + spec.outcomes.get(outcome, 0))))
+    generic = bool(ev.credited) and not any(ev.situational(t) for t in ev.credited) \
+        and not ev.attempt.customer.revealed
+    if generic:
+        overall = min(overall, spec.generic_cap)
     card = {
         "scenario": attempt.setup.scenario,
         "persona": attempt.setup.persona,
@@ -443,6 +453,12 @@ def score_attempt(attempt) -> Dict:
         "flags": flags,
         "mood": attempt.mood_trace(),
     }
+    if generic:
+        card["notes"] = ["Nothing you wrote was about this customer's situation, so the overall score is "
+                         f"capped at {spec.generic_cap}."]
+    if attempt.setup.mode == "assessment":
+        mark = pass_mark()
+        card["assessment"] = {"pass_mark": mark, "passed": overall >= mark, "attempt": attempt.number}
     from bot.assessment.feedback import feedback
 
     card["feedback"] = feedback(card, ev)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 
 from bot.servers import Servers, free_port
@@ -14,7 +16,7 @@ def servers(tmp_path_factory):
         pytest.fail("no trained model: run the tests with `make test`, which trains it first")
     root = tmp_path_factory.mktemp("servers")
     running = Servers(rasa_port=free_port(), actions_port=free_port(), model=MODEL,
-                      tracker_db=root / "tracker.db", log_dir=root / "log")
+                      tracker_db=root / "tracker.db", log_dir=root / "log", token=secrets.token_urlsafe(24))
     running.start()
     yield running
     running.stop()

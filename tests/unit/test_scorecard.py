@@ -76,3 +76,29 @@ def test_satisfaction_check_as_the_first_line_does_not_count():
 
 def test_scoring_is_deterministic():
     assert finish(run_session(GOOD)) == finish(run_session(GOOD))
+
+
+def test_generic_stock_phrases_are_capped():
+    generic = [("I'm sorry for any inconvenience.", ["apologize"]),
+               ("I understand your frustration.", ["empathize"]),
+               ("I will look into it for you.", ["take_ownership"]),
+               ("Is there anything else I can help with?", ["check_satisfaction"])]
+    card = finish(run_session(generic))
+    assert card["overall"] <= 40 and card.get("notes")
+
+
+def test_assessment_mode_has_a_pass_mark_and_counts_attempts(monkeypatch):
+    card = finish(run_session(GOOD, mode="assessment"))
+    assert card["assessment"] == {"pass_mark": 70, "passed": card["overall"] >= 70, "attempt": 1}
+    monkeypatch.setenv("COACH_PASS_MARK", "99")
+    assert finish(run_session(GOOD, mode="assessment"))["assessment"]["passed"] is False
+
+
+def test_no_hints_in_assessment_mode():
+    from bot.commands import parse_command
+    from bot.session import LearnerInput
+
+    for mode, expected in (("practice", "Hint:"), ("assessment", "Hints are off")):
+        session = run_session(GOOD[:2], mode=mode)
+        reply = session.handle(LearnerInput("hint", command=parse_command("hint")))
+        assert expected in reply[0].text
