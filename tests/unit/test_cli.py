@@ -18,7 +18,9 @@ def coach(*args, stdin=None):
 def test_scenarios_lists_ids_with_descriptions():
     run = coach("scenarios")
     assert run.returncode == 0
-    assert run.stdout.startswith("late_delivery") and "two days late" in run.stdout
+    lines = run.stdout.splitlines()
+    assert lines == sorted(lines)
+    assert any(line.startswith("late_delivery ") and "two days late" in line for line in lines)
 
 
 def test_detect_adds_moves_and_keeps_other_fields():
