@@ -13,7 +13,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 MODEL_INPUTS := $(shell find data/nlu data/rules data/stories -name '*.yml' 2>/dev/null) \
                 config.yml domain.yml bot/nlu_component.py bot/commands.py $(wildcard bot/moves/*.py)
 
-.PHONY: setup model run test test-fast bench-moves validate clean
+.PHONY: setup model run test test-fast bench-moves validate clean browser
 
 setup: $(VENV)/.installed
 
@@ -49,10 +49,15 @@ $(MODEL): $(MODEL_INPUTS) | $(VENV)/.installed
 	$(RASA) train --fixed-model-name coach --out models --quiet
 	@touch $@
 
+# Debian's Chromium for the browser tests (Playwright drives it; nothing is downloaded at run time).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { echo "Installing Debian's chromium for the browser tests..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
 run: setup model
 	@$(VENV)/bin/coach serve
 
-test: setup model
+test: setup model browser
 	$(PY) -m pytest
 
 # Unit tests only: no servers.
