@@ -67,6 +67,10 @@ class TurnResult:
         return data
 
 
+def _is_compensation(remedy) -> bool:
+    return remedy.compensation if remedy.compensation is not None else remedy.value is not None
+
+
 class _Template(string.Formatter):
     def get_value(self, key, args, kwargs):
         return kwargs.get(key, "{" + str(key) + "}")
@@ -103,8 +107,9 @@ class Customer:
         return self.scenario.replies.get(kind) or self.course.replies[kind]
 
     def _fill(self, line: str) -> str:
+        problem = self.scenario.problem.rstrip(".")
         values = {"customer": self.scenario.customer.name, "organisation": self.scenario.organisation,
-                  "problem_short": self.scenario.problem[0].upper() + self.scenario.problem[1:] + "."}
+                  "problem": problem, "problem_short": problem[0].upper() + problem[1:] + "."}
         facts = {f.id: f.value for f in self.scenario.facts}
         values.update(facts)
         values["last_fact"] = facts.get(self.revealed[-1], "I told you") if self.revealed else "I told you"
@@ -195,7 +200,7 @@ class Customer:
 
         # Offers, escalation and closing.
         offer = analyse(text, present, self.scenario)
-        if offer.remedies and any(r.value is not None for r in self.scenario.remedies if r.id in offer.remedies):
+        if any(_is_compensation(r) for r in self.scenario.remedies if r.id in offer.remedies):
             self.compensation_offered = True
         outcome_kind = None
         if self.outcome is None and not inflamed:

@@ -138,7 +138,7 @@ class Session:
         if command:
             return self._tool(command, message)
         moves = list(message.moves) if message.trusted else []
-        questions = [h.get("quote", "") for h in message.hits if h.get("move") == "ask_question"] if moves else []
+        questions = self._questions(message) if "ask_question" in moves else []
         result = attempt.customer.respond(message.text, moves, questions)
         attempt.turns.append(result)
         attempt.times.append(message.time)
@@ -314,6 +314,15 @@ class Session:
                 "personas": [p.id for p in self.library.course.personas],
                 "difficulties": [d.id for d in self.library.course.difficulties]}
         return Output("coach", text, custom={"menu": menu}, buttons=buttons)
+
+    @staticmethod
+    def _questions(message: LearnerInput) -> List[str]:
+        """The parts of a message that ask something: the question hits and every sentence with '?'."""
+        from bot.moves.text import segments
+
+        found = [h.get("quote", "") for h in message.hits if h.get("move") == "ask_question"]
+        found += [s.text for s in segments(message.text) if "?" in s.text and s.text not in found]
+        return found
 
     @staticmethod
     def _tool_buttons() -> List[Dict[str, str]]:

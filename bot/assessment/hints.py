@@ -13,7 +13,7 @@ def hint_for(attempt) -> str:
                 "solving anything. Try: \"" + phrasing.get("empathise", "That must be really frustrating.") + "\"")
     missing = [f for f in scenario.required_facts if f.id not in customer.revealed]
     if missing:
-        return f"You still need the {missing[0].label}. Ask for it directly."
+        return f"You haven't asked about the customer's {missing[0].label} yet. Ask for it directly."
     if scenario.history and not attempt.history_checks and scenario.escalation.rule == "required":
         return "This customer has contacted us before. Type `check history` before deciding what to do."
     if customer.outcome is None and customer.accepted is None:

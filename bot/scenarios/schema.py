@@ -1,6 +1,6 @@
 """The scenario format that course authors write in YAML (pydantic v1 models).
 
-See ``docs/writing-scenarios.md`` for a guide with the full schema.
+See ``data/scenarios/README.md`` for a guide with the full schema.
 """
 
 from __future__ import annotations
@@ -67,6 +67,8 @@ class Remedy(Strict):
     needs_manager: bool = Field(False, description="Only a manager may grant it.")
     satisfies: bool = Field(..., description="Meets what the customer wants on its own.")
     value: Optional[confloat(ge=0)] = None
+    compensation: Optional[bool] = Field(
+        None, description="Counts as compensation for a customer who wants some (default: it has a value).")
     accepted: List[Line] = Field(default_factory=list, description="Replies when accepted.")
     declined: List[Line] = Field(default_factory=list, description="Replies when it does not satisfy.")
 
