@@ -17,7 +17,7 @@ PROMISE_MOVES = frozenset({"offer_solution", "set_expectations", "take_ownership
 # A remedy named after one of these in the same clause is being refused, not offered.
 _NEGATION = re.compile(r"\b(?:can't|cannot|can not|unable to|not able to|won't|will not|don't|do not|isn't|is not|"
                        r"aren't|no longer|not possible|not allowed|never|no)\b")
-_CLAUSE = re.compile(r"\s(?:but|however|although|though|instead|what i can do|what we can do)\b|[,;.!?]")
+_CLAUSE = re.compile(r"\s(?:but|however|although|though|instead|what i can do|what we can do)\b|[;!?]|[,.](?=\s|$)")
 
 
 @dataclass
