@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Dict, Iterable, List, Sequence
+from typing import Dict, Iterable, List, Optional, Sequence
 
 import numpy as np
 
@@ -21,11 +21,34 @@ FILE_VOCAB = "move_vocab.json"
 FILE_WEIGHTS = "move_weights.npy"
 
 
+# Words that open a negation scope: the next few words get an extra "N=" feature,
+# so "can't refund" and "can refund" do not look alike to the model.
+_NEGATORS = frozenset({"not", "no", "never", "nothing", "nobody", "none", "cannot", "can't", "won't", "don't",
+                       "doesn't", "didn't", "isn't", "wasn't", "aren't", "weren't", "haven't", "hasn't",
+                       "couldn't", "wouldn't", "shouldn't", "unable"})
+_NEG_SCOPE = 3
+# A light suffix-stripping stemmer ("refunded", "refunding", "refunds" -> "refund"): unseen
+# inflections of a known word still reach its weight. Longest suffix first.
+_SUFFIXES = (("ingly", ""), ("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("ly", ""), ("s", ""))
+
+
+def stem(word: str) -> str:
+    """A crude stem of one lowercase word (no dictionary, so no start-up cost)."""
+    if len(word) <= 4 or not word.isalpha():
+        return word
+    for suffix, repl in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: len(word) - len(suffix)] + repl
+    return word
+
+
 def features(normalised_segment: str, rule_moves: Iterable[str]) -> List[str]:
     """Feature names for one normalised text.
 
     ``rule_moves`` are the moves the rule layer proposed for it: the classifier
-    learns how far to trust each rule.
+    learns how far to trust each rule. Besides word and character n-grams there
+    are stems, the words inside a negation's scope and the opening words (who
+    speaks to whom: "you should...", "i'll...", "please...").
     """
     words = tokens(normalised_segment)
     feats = ["BIAS"]
@@ -36,10 +59,32 @@ def features(normalised_segment: str, rule_moves: Iterable[str]) -> List[str]:
         for n in (3, 4, 5):
             if len(padded) > n:
                 feats += ["C=" + padded[i:i + n] for i in range(len(padded) - n + 1)]
+    stems = [stem(w) for w in words]
+    feats += ["S=" + s for s in stems]
+    feats += ["SB=" + a + "_" + b for a, b in zip(stems, stems[1:])]
+    scope = 0
+    for word in words:
+        if word in _NEGATORS or word.endswith("n't"):
+            scope = _NEG_SCOPE
+            continue
+        if scope:
+            feats.append("N=" + stem(word))
+            scope -= 1
+    if words:
+        feats.append("F=" + words[0])
+        if len(words) > 1:
+            feats.append("F2=" + words[0] + "_" + words[1])
     feats += ["R=" + m for m in sorted(set(rule_moves))]
     if len(words) <= 3:
         feats.append("SHORT")
     return feats
+
+
+# Pseudo-features holding the per-move decision thresholds chosen by cross-validation at
+# training time. They are stored as extra rows of the weight matrix, so every reader of
+# the model files (including ``model_archive``) carries them without knowing about them;
+# ``features()`` never produces these names, so they never add to a score.
+THRESHOLD_ROWS = ("__THRESHOLD__", "__RULE_FLOOR__", "__MODEL_THRESHOLD__")
 
 
 class MoveClassifier:
@@ -49,6 +94,21 @@ class MoveClassifier:
         self.vocab = vocab
         self.weights = weights  # (len(vocab), len(labels)); row 0 is the bias feature
         self.labels = tuple(labels)
+
+    def tuned(self, row: str) -> Optional[Dict[str, float]]:
+        """Per-move values of a threshold row (see ``THRESHOLD_ROWS``), or None if untuned."""
+        index = self.vocab.get(row)
+        if index is None:
+            return None
+        return dict(zip(self.labels, (float(v) for v in self.weights[index])))
+
+    def set_tuned(self, row: str, values: Dict[str, float]) -> None:
+        column = np.array([values.get(label, 0.5) for label in self.labels], dtype=np.float32)
+        if row in self.vocab:
+            self.weights[self.vocab[row]] = column
+        else:
+            self.vocab[row] = len(self.vocab)
+            self.weights = np.vstack([self.weights, column[None, :]]).astype(np.float32)
 
     def probabilities(self, feats: Sequence[str]) -> Dict[str, float]:
         rows = [self.vocab[f] for f in set(feats) if f in self.vocab]

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 from bot.moves import rules
-from bot.moves.classifier import MoveClassifier, features
+from bot.moves.classifier import THRESHOLD_ROWS, MoveClassifier, features
 from bot.moves.labels import MOVES
 from bot.moves.text import clean, normalise, segments
 
 # Rasa reads "/intent{...}" as a command; from a learner it is plain text that earns nothing.
 SLASH_COMMAND = re.compile(r"^\s*/\S")
 QUOTE_LIMIT = 240
+SCORINGS = ("segment", "message", "both")
 
 
 @dataclass(frozen=True)
@@ -43,56 +44,130 @@ class Detection:
         return {"moves": self.moves, "hits": [asdict(hit) for hit in self.hits]}
 
 
+@dataclass
+class _Piece:
+    """One segment of a message with what both layers said about it."""
+
+    segment: object
+    norm: str
+    rule_hits: Dict[str, str]  # move -> rule name (vetoed hits removed)
+    vetoed: Dict[str, bool]
+    probs: Dict[str, float]
+
+
 class MoveDetector:
     """Detects every move in a message.
 
     ``mode`` is ``hybrid`` (rules and classifier), ``rules`` or ``model``;
-    the benchmark compares them.
+    the benchmark compares them. ``scoring`` says where the classifier looks:
+    ``segment`` (each sentence-like segment on its own), ``message`` (the whole
+    message at once) or ``both`` (a move is found if either view finds it; the
+    default). Decision thresholds are per move when the trained classifier
+    carries them (chosen by cross-validation on the training data), otherwise
+    ``threshold`` and ``RULE_FLOOR`` for every move.
     """
 
     RULE_FLOOR = 0.15  # a rule hit stands unless the classifier is this sure it is wrong
 
     def __init__(self, classifier: Optional[MoveClassifier] = None, mode: str = "hybrid",
-                 threshold: float = 0.5):
+                 threshold: float = 0.5, scoring: str = "both", tuned: bool = True):
         if mode != "rules" and classifier is None:
             mode = "rules"
+        if scoring not in SCORINGS:
+            raise ValueError(f"scoring must be one of {SCORINGS}")
         self.classifier = classifier
         self.mode = mode
         self.threshold = threshold
+        self.scoring = scoring
+        hybrid_thr, floor, model_thr = (classifier.tuned(row) if classifier is not None and tuned else None
+                                        for row in THRESHOLD_ROWS)
+        self.thresholds: Dict[str, float] = (model_thr if mode == "model" else hybrid_thr) or {}
+        self.floors: Dict[str, float] = floor or {}
 
+    # -- analysis ---------------------------------------------------------------------
+    def _pieces(self, text: str) -> List[_Piece]:
+        pieces = []
+        for segment in segments(text):
+            norm = normalise(segment.text)
+            if not re.search(r"[a-z]", norm):
+                continue
+            rule_hits: Dict[str, str] = {}
+            for hit in rules.match(norm):
+                rule_hits.setdefault(hit.move, hit.rule)
+            probs: Dict[str, float] = {}
+            if self.mode != "rules":
+                probs = self.classifier.probabilities(features(norm, rule_hits))
+            vetoed = {move: bool(rules.vetoed(move, norm)) for move in MOVES}
+            rule_hits = {m: r for m, r in rule_hits.items() if not vetoed[m]}
+            pieces.append(_Piece(segment, norm, rule_hits, vetoed, probs))
+        return pieces
+
+    def _message_probs(self, pieces: List[_Piece]) -> Dict[str, float]:
+        if self.mode == "rules" or self.scoring == "segment" or len(pieces) < 2:
+            return {}
+        moves = set().union(*(p.rule_hits.keys() for p in pieces))
+        return self.classifier.probabilities(features(" ".join(p.norm for p in pieces), moves))
+
+    def scores(self, text: str) -> Dict[str, Tuple[float, bool]]:
+        """Per move: the classifier's best probability and whether an unvetoed rule fired.
+
+        Used to choose the per-move thresholds by cross-validation (``bot.moves.training``).
+        """
+        pieces = self._pieces(clean(text))
+        whole = self._message_probs(pieces)
+        out = {}
+        for move in MOVES:
+            seg = [p.probs.get(move, 0.0) for p in pieces if not p.vetoed[move]]
+            prob = max(seg, default=0.0) if self.scoring != "message" or len(pieces) < 2 else 0.0
+            if whole and pieces and not all(p.vetoed[move] for p in pieces):
+                prob = max(prob, whole.get(move, 0.0))
+            out[move] = (prob, any(move in p.rule_hits for p in pieces))
+        return out
+
+    # -- detection ----------------------------------------------------------------------
     def detect(self, text: str) -> Detection:
         text = clean(text)
         detection = Detection(text)
         if not text or SLASH_COMMAND.match(text):
             return detection
-        for segment in segments(text):
-            norm = normalise(segment.text)
-            if not re.search(r"[a-z]", norm):
-                continue
-            detection.hits.extend(self._segment_hits(segment, norm))
+        pieces = self._pieces(text)
+        if not pieces:
+            return detection
+        whole = self._message_probs(pieces)
+        for move in MOVES:
+            hit = self._find(move, pieces, whole)
+            if hit:
+                detection.hits.append(hit)
+        detection.hits.sort(key=lambda h: (h.start, MOVES.index(h.move)))
         return detection
 
-    def _segment_hits(self, segment, norm: str) -> List[MoveHit]:
-        rule_hits: Dict[str, str] = {}
-        for hit in rules.match(norm):
-            rule_hits.setdefault(hit.move, hit.rule)
-        probs: Dict[str, float] = {}
-        if self.mode != "rules":
-            probs = self.classifier.probabilities(features(norm, rule_hits))
-        quote = segment.text[:QUOTE_LIMIT]
-        found = []
-        for move in MOVES:
-            rule = rule_hits.get(move)
-            prob = probs.get(move, 0.0)
+    def _find(self, move: str, pieces: List[_Piece], whole: Dict[str, float]) -> Optional[MoveHit]:
+        threshold = self.thresholds.get(move, self.threshold)
+        floor = self.floors.get(move, self.RULE_FLOOR)
+        best: Optional[Tuple[float, _Piece, str]] = None
+        use_segments = self.scoring != "message" or len(pieces) < 2
+        for piece in pieces:
+            if piece.vetoed[move]:
+                continue
+            rule = piece.rule_hits.get(move)
+            prob = piece.probs.get(move, 0.0)
             if self.mode == "rules":
                 present, confidence = rule is not None, 1.0
             elif self.mode == "model":
-                present, confidence = prob >= self.threshold, prob
+                present, confidence = use_segments and prob >= threshold, prob
             else:
-                present = prob >= self.threshold or (rule is not None and prob >= self.RULE_FLOOR)
+                present = (use_segments and prob >= threshold) or (rule is not None and prob >= floor)
                 confidence = max(prob, 0.9 if rule else 0.0)
-            if not present or rules.vetoed(move, norm):
-                continue
-            source = f"rule: {rule}" if rule and self.mode != "model" else "model"
-            found.append(MoveHit(move, segment.start, segment.end, quote, source, round(confidence, 3)))
-        return found
+            if present and (best is None or confidence > best[0]):
+                best = (confidence, piece, f"rule: {rule}" if rule and self.mode != "model" else "model")
+        if best is None and whole.get(move, 0.0) >= threshold:
+            # The whole message shows the move: quote the segment the classifier likes best for it.
+            candidates = [p for p in pieces if not p.vetoed[move]]
+            if candidates:
+                piece = max(candidates, key=lambda p: p.probs.get(move, 0.0))
+                best = (whole[move], piece, "model")
+        if best is None:
+            return None
+        confidence, piece, source = best
+        segment = piece.segment
+        return MoveHit(move, segment.start, segment.end, segment.text[:QUOTE_LIMIT], source, round(confidence, 3))

@@ -79,9 +79,14 @@ def clean(text: str) -> str:
     return _SPACES.sub(" ", text.translate(_APOSTROPHES)).strip()
 
 
+# A few emoji that carry tone (an eye-roll is sarcasm, a laugh can be mockery) become words.
+_EMOJI = {"\U0001F644": " eyeroll ", "\U0001F612": " eyeroll ", "\U0001F602": " haha ", "\U0001F923": " haha "}
+_EMOJI_RE = re.compile("|".join(_EMOJI))
+
+
 def normalise(text: str) -> str:
     """Lowercase, map text-speak and typos; keeps ``? ! , .`` as separate marks."""
-    text = clean(text).lower()
+    text = _EMOJI_RE.sub(lambda m: _EMOJI[m.group(0)], clean(text).lower())
     text = re.sub(r"([?!,;:()\"])", r" \1 ", text)
     text = re.sub(r"(?<=[a-z])\.(?=\s|$)", " .", text)
     words = []

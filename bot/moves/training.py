@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import random
+import re
 from pathlib import Path
-from typing import Iterable, List, Sequence, Tuple
+from typing import Dict, Iterable, List, Sequence, Tuple
 
 import yaml
 
 from bot.moves import rules
-from bot.moves.classifier import MoveClassifier, features
+from bot.moves.classifier import THRESHOLD_ROWS, MoveClassifier, features
 from bot.moves.labels import MOVES
 from bot.moves.text import normalise
 
 Example = Tuple[str, List[str]]  # (text, moves)
+
+# Threshold search grid (per move) and how far a tuned threshold may move from the default:
+# the training set is small, so the choice is shrunk towards the default.
+THRESHOLD_GRID = [round(0.2 + 0.05 * i, 2) for i in range(11)]  # 0.20 .. 0.70
+FLOOR_GRID = [0.05, 0.1, 0.15, 0.2, 0.3]
+DEFAULT_THRESHOLD = 0.45
+DEFAULT_FLOOR = 0.15
+TUNING_FOLDS = 5
 
 
 def example_features(text: str) -> List[str]:
@@ -20,10 +30,91 @@ def example_features(text: str) -> List[str]:
     return features(norm, {hit.move for hit in rules.match(norm)})
 
 
-def train_classifier(examples: Sequence[Example]) -> MoveClassifier:
-    """Fit the classifier on whole messages with their move sets."""
+def casual_variant(text: str) -> str:
+    """The same message typed fast: lowercase, no punctuation, apostrophes dropped.
+
+    Learners (and real agents on chat) often write like this; training on both
+    forms keeps the classifier from leaning on punctuation it may not get.
+    """
+    text = re.sub(r"[.,!?;:\"()\u2014\u2013]+", " ", text.lower()).replace("'", "").replace("\u2019", "")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _fit(examples: Sequence[Example], augment: bool = True) -> MoveClassifier:
     usable = [(t, [m for m in moves if m in MOVES]) for t, moves in examples if t and t.strip()]
-    return MoveClassifier.train([example_features(t) for t, _ in usable], [m for _, m in usable])
+    samples = [example_features(t) for t, _ in usable]
+    targets = [m for _, m in usable]
+    if augment:
+        for text, moves in usable:
+            variant = casual_variant(text)
+            if variant and normalise(variant) != normalise(text):
+                samples.append(example_features(variant))
+                targets.append(moves)
+    return MoveClassifier.train(samples, targets)
+
+
+def _best_f1(pairs: List[Tuple[bool, bool]]) -> float:
+    tp = sum(1 for pred, gold in pairs if pred and gold)
+    fp = sum(1 for pred, gold in pairs if pred and not gold)
+    fn = sum(1 for pred, gold in pairs if not pred and gold)
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def tune_thresholds(examples: Sequence[Example], folds: int = TUNING_FOLDS, seed: int = 13,
+                    augment: bool = True) -> Dict[str, Dict[str, float]]:
+    """Per-move thresholds chosen by k-fold cross-validation on the training examples.
+
+    Returns ``{row: {move: value}}`` for the rows in ``THRESHOLD_ROWS``: the hybrid
+    threshold, the hybrid rule floor and the model-only threshold.
+    """
+    from bot.moves.detector import MoveDetector  # the detector imports this package's classifier
+
+    order = list(range(len(examples)))
+    random.Random(seed).shuffle(order)
+    scored: List[Tuple[Dict[str, Tuple[float, bool]], set]] = []
+    for k in range(folds):
+        held = set(order[k::folds])
+        clf = _fit([examples[i] for i in order if i not in held], augment=augment)
+        detector = MoveDetector(clf, mode="hybrid", tuned=False)
+        for i in sorted(held):
+            text, moves = examples[i]
+            scored.append((detector.scores(text), set(moves)))
+    hybrid, floors, model = {}, {}, {}
+    for move in MOVES:
+        rows = [(s[move][0], s[move][1], move in gold) for s, gold in scored]
+        best = (-1.0, DEFAULT_THRESHOLD, DEFAULT_FLOOR)
+        for thr in THRESHOLD_GRID:
+            for floor in FLOOR_GRID:
+                if floor > thr:
+                    continue
+                f1 = _best_f1([(p >= thr or (r and p >= floor), g) for p, r, g in rows])
+                # prefer the default on ties: small data, small steps
+                f1 -= 0.002 * (abs(thr - DEFAULT_THRESHOLD) / 0.05 + abs(floor - DEFAULT_FLOOR) / 0.05)
+                if f1 > best[0]:
+                    best = (f1, thr, floor)
+        hybrid[move], floors[move] = best[1], best[2]
+        best_model = (-1.0, DEFAULT_THRESHOLD)
+        for thr in THRESHOLD_GRID:
+            f1 = _best_f1([(p >= thr, g) for p, _, g in rows]) - 0.002 * abs(thr - DEFAULT_THRESHOLD) / 0.05
+            if f1 > best_model[0]:
+                best_model = (f1, thr)
+        model[move] = best_model[1]
+    return dict(zip(THRESHOLD_ROWS, (hybrid, floors, model)))
+
+
+def train_classifier(examples: Sequence[Example], tune: bool = True, augment: bool = True) -> MoveClassifier:
+    """Fit the classifier on whole messages with their move sets.
+
+    With ``tune`` the per-move decision thresholds are chosen by cross-validation
+    on the same examples and stored with the weights; ``augment`` adds a casual
+    (lowercase, unpunctuated) copy of each example.
+    """
+    usable = [(t, [m for m in moves if m in MOVES]) for t, moves in examples if t and t.strip()]
+    classifier = _fit(usable, augment=augment)
+    if tune and len(usable) >= 10 * TUNING_FOLDS:
+        for row, values in tune_thresholds(usable, augment=augment).items():
+            classifier.set_tuned(row, values)
+    return classifier
 
 
 def read_nlu_examples(paths: Iterable[Path]) -> List[Example]:

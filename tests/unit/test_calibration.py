@@ -20,8 +20,14 @@ def cases():
             yield pytest.param(spec["scenario"], conversation, id=f"{path.stem}: {conversation['name']}")
 
 
+def lines_of(conversation):
+    if "script" in conversation:
+        return (ROOT / conversation["script"]).read_text().splitlines()
+    return conversation["lines"]
+
+
 def play(detector, scenario, conversation):
-    session = run_session(conversation["lines"], scenario=scenario, persona=conversation["persona"],
+    session = run_session(lines_of(conversation), scenario=scenario, persona=conversation["persona"],
                           difficulty=conversation["difficulty"], seed=conversation.get("seed", 1), detector=detector)
     return finish(session)
 
@@ -50,4 +56,4 @@ def test_better_handling_scores_higher(detector, path):
 
 def test_suite_size():
     conversations = [c for path in FILES for c in yaml.safe_load(path.read_text())["conversations"]]
-    assert len(FILES) >= 1 and len(conversations) >= 4
+    assert len(FILES) >= 5 and len(conversations) >= 15
