@@ -72,3 +72,30 @@ validate: setup
 
 clean:
 	rm -rf models .rasa var .pytest_cache
+
+# Tutor dashboard (issue 7): on its own (make run starts it too), and its list-page benchmark.
+.PHONY: dashboard bench-dashboard
+dashboard: setup
+	@$(VENV)/bin/coach dashboard
+
+bench-dashboard: setup
+	$(VENV)/bin/coach bench-dashboard --conversations 10000
+
+# -- Load, faults, security, scale-out (issue 8) -------------------------------------------
+.PHONY: audit test-scale bench-load
+
+# Known vulnerabilities in requirements.lock. pip-audit runs from its own environment
+# (var/audit-venv), never from .venv: it would upgrade packages Rasa pins and break it.
+audit:
+	@python3 bot/deploy/audit.py
+
+# Opt-in: PostgreSQL tracker store, Redis lock store, two Rasa replicas behind nginx.
+# Installs postgresql, redis-server and nginx with apt-get when missing; runs throwaway
+# instances on free ports under /tmp (plain `make test` skips these tests).
+test-scale: setup model
+	@bash bot/deploy/install-scale-deps.sh
+	COACH_SCALE_TESTS=1 $(PY) -m pytest tests/scale -v
+
+# 50 concurrent learners against the coach and against a bare Rasa assistant.
+bench-load: setup model
+	$(VENV)/bin/coach bench-load --learners 50

@@ -18,7 +18,7 @@ SETUP_KEYS = ("scenario", "persona", "difficulty", "seed", "mode")
 
 # Feature packages add their subcommands here: each module has ``register(subparsers)``
 # and imports its heavy dependencies inside the command functions, not at import time.
-COMMAND_MODULES: List[str] = []
+COMMAND_MODULES: List[str] = ["bot.load", "bot.tutor.cli"]
 
 
 class CliError(Exception):
@@ -158,6 +158,12 @@ def cmd_score(args) -> int:
 def cmd_serve(args) -> int:
     from bot.servers import Servers
 
+    import signal
+
+    def stop_on_sigterm(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop_on_sigterm)  # `kill` stops the servers too, not only Ctrl-C
     servers = Servers(rasa_port=args.rasa_port, actions_port=args.actions_port, host=args.host)
     print(f"Starting the action server on port {args.actions_port} and Rasa on port {args.rasa_port} "
           "(about a minute)...", flush=True)
@@ -165,11 +171,21 @@ def cmd_serve(args) -> int:
         servers.start()
     except (FileNotFoundError, RuntimeError, TimeoutError) as exc:
         raise CliError(str(exc))
+    except KeyboardInterrupt:
+        servers.stop()
+        print("\nStopped before the coach was ready.", flush=True)
+        return 130
     token_hint = "$COACH_API_TOKEN" if os.environ.get("COACH_API_TOKEN") else "$(cat var/api-token)"
-    print(f"\ncomplaint-coach is ready.\n  Chat (REST, for tools): POST {servers.webhook}\n"
+    print(f"\ncomplaint-coach is ready.\n  Chat in your browser: {servers.web_url}\n"
+          f"  Chat (REST, for tools): POST {servers.webhook}\n"
           f"    e.g. curl -s {servers.webhook} -H \"Authorization: Bearer {token_hint}\" "
           f"-d '{{\"sender\": \"me\", \"message\": \"hi\"}}'\n"
           f"  Conversations are stored in {servers.tracker_db}", flush=True)
+    if servers.dashboard_url:
+        from bot.tutor.db import describe
+
+        print(f"  Tutor dashboard: {servers.dashboard_url} (tutors sign in; add one with `coach tutor add NAME`; "
+              f"reads {describe(servers.dashboard_database())})", flush=True)
     for note in servers.channel_notes:
         print(f"  ({note})", flush=True)
     print("Press Ctrl-C to stop.", flush=True)

@@ -38,20 +38,48 @@ def feedback(card: Dict, ev) -> Dict:
     improvements: List[Dict] = []
     turn_text = {t.index: t.text for t in ev.turns}
     for flag in sorted(card["flags"], key=lambda f: -spec.flags[f["id"]].penalty):
-        turn = flag["turns"][0] if flag["turns"] else None
+        turn = flag["turns"][0] if flag["turns"] else _where_due(_FLAG_STEP.get(flag["id"], ""), ev)
         improvements.append({"what": flag["message"], "turn": turn,
                              "quote": turn_text.get(turn, "")[:200] if turn else "",
                              "better": flag["advice"]})
         if len(improvements) == 3:
             break
+    covered = {_FLAG_STEP.get(f["id"]) for f in card["flags"]}
+    examples = {i["better"].partition("For example:")[2] for i in improvements} - {""}
     if len(improvements) < 3:
         for model in spec.models:
             for step in card["models"][model.id]["steps"]:
+                example = step.get("advice", "").partition("For example:")[2]
+                if step["id"] in covered or (example and example in examples):
+                    continue
                 if not step["met"] and len(improvements) < 3 and not any(
                         i["what"].startswith(model.id + " " + step["id"]) for i in improvements):
+                    examples.add(example)
+                    turn = _where_due(step["id"], ev)
                     improvements.append({"what": f"{model.id} {step['id'].replace('_', ' ')} was not met.",
-                                         "turn": None, "quote": "", "better": step.get("advice", "")})
+                                         "turn": turn, "quote": turn_text.get(turn, "")[:200] if turn else "",
+                                         "better": step.get("advice", "")})
     return {"strengths": strengths, "improvements": improvements}
+
+
+# For a mistake of omission, the step whose place in the conversation it belongs to.
+_FLAG_STEP = {"details_not_captured": "identify", "no_expectations_set": "justify",
+              "no_satisfaction_check": "confirm", "not_documented": "review", "missed_escalation": "resolve"}
+
+# Where an unmet step belonged, so the improvement can quote what the learner wrote instead.
+_OPENING_STEPS = {"hear", "listen", "empathise", "acknowledge", "apologise", "understand", "identify", "empathy"}
+_OFFER_STEPS = {"explain", "justify", "evaluate_options", "tangibles", "thank"}
+
+
+def _where_due(step_id: str, ev):
+    if not ev.turns:
+        return None
+    if step_id in _OPENING_STEPS:
+        return ev.turns[0].index
+    if step_id in _OFFER_STEPS:
+        offers = ev.all_with_move("offer_solution", "escalate")
+        return offers[0].index if offers else ev.turns[-1].index
+    return ev.turns[-1].index
 
 
 def summary_text(card: Dict) -> str:

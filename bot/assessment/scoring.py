@@ -378,6 +378,14 @@ def _flag_customer_not_involved(ev: Evidence) -> Optional[List[int]]:
     return None if agreed else [first]
 
 
+# A scenario's model answer for the step that mends each flag, when it has none for the flag itself.
+FLAG_PHRASING = {"action_before_empathy": "empathise", "scripted_apology": "apologise", "blamed_customer": "explain",
+                 "dismissive_language": "empathise", "negative_language": "take_action",
+                 "over_promise": "take_action", "no_expectations_set": "set_expectations",
+                 "no_satisfaction_check": "confirm", "details_not_captured": "ask_question",
+                 "customer_not_involved": "evaluate_options", "missed_escalation": "take_action",
+                 "history_not_reviewed": "hear", "unnecessary_escalation": "take_action"}
+
 FLAG_RULES: Dict[str, Callable[[Evidence], Optional[List[int]]]] = {
     "action_before_empathy": _flag_action_before_empathy,
     "scripted_apology": _flag_scripted_apology,
@@ -432,7 +440,7 @@ def score_attempt(attempt) -> Dict:
         if turns is None:
             continue
         flag = spec.flags[flag_id]
-        better = phrasing.get(flag_id)
+        better = phrasing.get(flag_id) or phrasing.get(FLAG_PHRASING.get(flag_id, ""))
         flags.append({"id": flag_id, "turns": turns, "message": _flag_message(flag_id, ev, flag.message),
                       "advice": flag.advice + (f" For example: \"{better}\"" if better else "")})
     outcome = attempt.outcome or "unsatisfied"

@@ -102,3 +102,15 @@ def test_no_hints_in_assessment_mode():
         session = run_session(GOOD[:2], mode=mode)
         reply = session.handle(LearnerInput("hint", command=parse_command("hint")))
         assert expected in reply[0].text
+
+
+def test_feedback_quotes_the_learner_and_offers_scenario_phrasing():
+    card = finish(run_session(GOOD[:5] + [GOOD[6]]))
+    strengths, improvements = card["feedback"]["strengths"], card["feedback"]["improvements"]
+    assert len(strengths) == 3 and len(improvements) == 3
+    learner_lines = [text for text, _ in GOOD[:5]]
+    for item in strengths + improvements:
+        assert item["quote"] and any(item["quote"] in line for line in learner_lines), item
+    assert all(item["better"] for item in improvements)
+    assert any("For example:" in item["better"] for item in improvements)
+    assert len({item["better"] for item in improvements}) == 3

@@ -1,0 +1,197 @@
+"""One attempt, rebuilt for reading: transcript with moves and highlighted evidence, mood with reasons.
+
+The conversation is rebuilt with ``bot.session.replay`` from the learner messages in the
+tracker store, so the tutor sees exactly what the learner saw (same customer, same mood,
+same reasons). The scorecard shown is the stored one (the automatic result).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Optional, Tuple
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from bot.tutor.db import events
+
+MOOD_WIDTH, MOOD_HEIGHT = 640, 230
+PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 44, 16, 14, 34
+
+
+def load_events(db: Connection, sender_id: str) -> List[Dict[str, Any]]:
+    out = []
+    for (data,) in db.execute(select(events.c.data).where(events.c.sender_id == sender_id).order_by(events.c.id)):
+        try:
+            event = json.loads(data or "{}")
+        except ValueError:
+            continue
+        if isinstance(event, dict):
+            out.append(event)
+    return out
+
+
+def _segments(text: str, spans: List[Tuple[int, int, str]]) -> List[Dict[str, Any]]:
+    """Split ``text`` at every span edge; each piece lists the quote ids covering it."""
+    spans = [(s, e, q) for s, e, q in spans if 0 <= s < e <= len(text)]
+    if not spans:
+        return [{"text": text, "ids": []}]
+    edges = sorted({0, len(text), *[s for s, _, _ in spans], *[e for _, e, _ in spans]})
+    pieces = []
+    for start, end in zip(edges, edges[1:]):
+        ids = [q for s, e, q in spans if s <= start and end <= e]
+        pieces.append({"text": text[start:end], "ids": ids})
+    return pieces
+
+
+def _find(text: str, quote: str) -> Optional[int]:
+    if not quote:
+        return None
+    at = text.find(quote)
+    if at < 0:
+        at = text.lower().find(quote.lower())
+    return at if at >= 0 else None
+
+
+class EvidenceIndex:
+    """Gives each distinct (turn, quote) of the scorecard an id, for links and highlights."""
+
+    def __init__(self) -> None:
+        self.ids: Dict[Tuple[int, str], str] = {}
+        self.by_turn: Dict[int, List[Tuple[str, str]]] = {}
+
+    def id_for(self, turn: Any, quote: Any) -> Optional[str]:
+        if not isinstance(turn, int) or not isinstance(quote, str) or not quote:
+            return None
+        key = (turn, quote)
+        if key not in self.ids:
+            self.ids[key] = f"q{turn}-{len(self.by_turn.get(turn, []))}"
+            self.by_turn.setdefault(turn, []).append((self.ids[key], quote))
+        return self.ids[key]
+
+
+def scorecard_view(card: Optional[Dict[str, Any]], index: EvidenceIndex) -> Optional[Dict[str, Any]]:
+    """The scorecard with an evidence id on every quote."""
+    if not card:
+        return None
+    models = []
+    for model_id, model in (card.get("models") or {}).items():
+        steps = []
+        for step in model.get("steps", []):
+            evidence = [dict(e, qid=index.id_for(e.get("turn"), e.get("quote"))) for e in step.get("evidence", [])]
+            steps.append(dict(step, evidence=evidence))
+        models.append({"id": model_id, "score": model.get("score"), "steps": steps})
+    feedback = card.get("feedback") or {}
+    view = dict(card, models=models)
+    view["strengths"] = [dict(s, qid=index.id_for(s.get("turn"), s.get("quote"))) for s in feedback.get("strengths", [])]
+    view["improvements"] = [dict(s, qid=index.id_for(s.get("turn"), s.get("quote")))
+                            for s in feedback.get("improvements", [])]
+    return view
+
+
+def mood_chart(points: List[Dict[str, Any]]) -> Dict[str, Any]:
+    """Coordinates for the inline SVG mood chart: mood 0 (calm) at the bottom, 10 (furious) at the top."""
+    inner_w = MOOD_WIDTH - PAD_LEFT - PAD_RIGHT
+    inner_h = MOOD_HEIGHT - PAD_TOP - PAD_BOTTOM
+    last = max(1, len(points) - 1)
+    step = max(1, -(-last // 12))
+    plotted = []
+    for i, point in enumerate(points):
+        x = PAD_LEFT + inner_w * (i / last)
+        y = PAD_TOP + inner_h * (1 - (point["mood"] or 0) / 10)
+        plotted.append(dict(point, x=round(x, 1), y=round(y, 1)))
+    grid = [{"y": round(PAD_TOP + inner_h * (1 - m / 10), 1), "label": m} for m in (0, 2, 4, 6, 8, 10)]
+    ticks = [p for p in plotted if p["turn"] % step == 0 or p is plotted[-1]]
+    return {"width": MOOD_WIDTH, "height": MOOD_HEIGHT, "left": PAD_LEFT, "right": MOOD_WIDTH - PAD_RIGHT,
+            "top": PAD_TOP, "bottom": MOOD_HEIGHT - PAD_BOTTOM, "points": plotted, "grid": grid, "ticks": ticks,
+            "line": " ".join(f"{p['x']},{p['y']}" for p in plotted),
+            "boiling_y": round(PAD_TOP + inner_h * (1 - 8.5 / 10), 1)}
+
+
+def score_chart(points: List[Dict[str, Any]], pass_mark: int = 70, width: int = 260,
+                height: int = 74) -> Dict[str, Any]:
+    """A learner's overall scores over attempts (0-100), for the cohort view."""
+    left, right, top, bottom = 26, width - 8, 8, height - 14
+    n = len(points)
+    plotted = []
+    for i, point in enumerate(points):
+        x = left + (right - left) * (i / (n - 1) if n > 1 else 0.5)
+        y = top + (bottom - top) * (1 - (point["overall"] or 0) / 100)
+        plotted.append(dict(point, x=round(x, 1), y=round(y, 1), number=i + 1))
+    return {"width": width, "height": height, "left": left, "right": right, "top": top, "bottom": bottom,
+            "points": plotted, "line": " ".join(f"{p['x']},{p['y']}" for p in plotted),
+            "pass_y": round(top + (bottom - top) * (1 - pass_mark / 100), 1), "pass_mark": pass_mark,
+            "mid_y": round(top + (bottom - top) * 0.5, 1)}
+
+
+def attempt_view(sender_id: str, number: int, event_list: List[Dict[str, Any]], library,
+                 card: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+    """Everything the conversation view shows for attempt ``number`` of conversation ``sender_id``."""
+    from bot.session import replay
+    from bot.tracker import learner_inputs
+
+    index = EvidenceIndex()
+    card_view = scorecard_view(card, index)
+    try:
+        session, _ = replay(sender_id, library, learner_inputs(event_list))
+    except Exception as exc:  # a scenario removed from the course, a broken event: show the raw messages
+        return _raw_view(event_list, card_view, index, f"The conversation could not be replayed ({exc}); "
+                                                       "showing the stored messages.")
+    found = [a for a in session.finished + ([session.attempt] if session.attempt else []) if a.number == number]
+    if not found:
+        return _raw_view(event_list, card_view, index, "This attempt is not in the stored messages.")
+    attempt = found[0]
+    if card_view is None and attempt.scorecard:
+        card_view = scorecard_view(attempt.scorecard, index)
+    hits_by_turn = {i + 1: hits for i, hits in enumerate(attempt.hits)}
+    turns = {t.index: t for t in attempt.turns}
+    transcript = []
+    for entry in attempt.transcript:
+        item = {"speaker": entry["speaker"], "text": entry.get("text", ""), "moves": entry.get("moves", []),
+                "tool": entry.get("tool"), "turn": entry.get("turn"), "mood": entry.get("mood")}
+        if entry["speaker"] == "learner" and entry.get("turn") is not None:
+            turn = entry["turn"]
+            spans = []
+            for qid, quote in index.by_turn.get(turn, []):
+                at = _find(item["text"], quote)
+                if at is not None:
+                    spans.append((at, at + len(quote), qid))
+            item["segments"] = _segments(item["text"], spans)
+            item["hits"] = [{"move": h.get("move"), "quote": h.get("quote", ""), "source": h.get("source", "")}
+                            for h in hits_by_turn.get(turn, [])]
+            result = turns.get(turn)
+            if result is not None:
+                item["mood_before"], item["mood_after"] = round(result.mood_before), round(result.mood_after)
+                item["reasons"] = [c.reason for c in result.changes]
+        else:
+            item["segments"] = [{"text": item["text"], "ids": []}]
+        transcript.append(item)
+    trace = attempt.mood_trace()
+    points = [{"turn": 0, "mood": trace[0], "reasons": ["opening mood (persona and difficulty)"], "delta": 0}]
+    for result, mood in zip(attempt.turns, trace[1:]):
+        points.append({"turn": result.index, "mood": mood, "delta": round(result.mood_after - result.mood_before, 1),
+                       "reasons": [f"{c.reason} ({c.delta:+.1f})" for c in result.changes] or ["no change"],
+                       "events": list(result.events)})
+    return {
+        "replayed": True, "notice": None, "transcript": transcript, "mood": points, "chart": mood_chart(points),
+        "notes": [dict(n) for n in attempt.notes], "history_checks": list(attempt.history_checks),
+        "hints": list(attempt.hints), "reflection": attempt.reflection, "scorecard": card_view,
+        "title": attempt.scenario.title, "organisation": attempt.scenario.organisation,
+        "customer": attempt.scenario.customer.name, "outcome": attempt.outcome,
+    }
+
+
+def _raw_view(event_list, card_view, index, notice: str) -> Dict[str, Any]:
+    transcript = []
+    for event in event_list:
+        if event.get("event") == "user":
+            transcript.append({"speaker": "learner", "text": event.get("text") or "", "moves": [], "tool": None,
+                               "turn": None, "segments": [{"text": event.get("text") or "", "ids": []}]})
+        elif event.get("event") == "bot":
+            coach = ((event.get("data") or {}).get("custom") or {}).get("coach") or {}
+            text = event.get("text") or ""
+            transcript.append({"speaker": coach.get("speaker", "coach"), "text": text, "moves": [], "tool": None,
+                               "turn": None, "mood": coach.get("mood"), "segments": [{"text": text, "ids": []}]})
+    return {"replayed": False, "notice": notice, "transcript": transcript, "mood": [], "chart": None, "notes": [],
+            "history_checks": [], "hints": [], "reflection": None, "scorecard": card_view, "title": None,
+            "organisation": None, "customer": None, "outcome": None}
