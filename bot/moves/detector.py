@@ -8,7 +8,7 @@ from typing import Dict, List, Optional, Tuple
 
 from bot.moves import rules
 from bot.moves.classifier import THRESHOLD_ROWS, MoveClassifier, features
-from bot.moves.labels import MOVES
+from bot.moves.labels import MOVES, NEGATIVE_MOVES
 from bot.moves.text import clean, normalise, segments
 
 # Rasa reads "/intent{...}" as a command; from a learner it is plain text that earns nothing.
@@ -68,6 +68,9 @@ class MoveDetector:
     """
 
     RULE_FLOOR = 0.15  # a rule hit stands unless the classifier is this sure it is wrong
+    # Blame, dismissal and rudeness cost the learner marks and inflame the customer, so the
+    # classifier alone (no rule behind it) must be this sure before it accuses anyone.
+    ACCUSATION_BAR = 0.7
 
     def __init__(self, classifier: Optional[MoveClassifier] = None, mode: str = "hybrid",
                  threshold: float = 0.5, scoring: str = "both", tuned: bool = True):
@@ -143,6 +146,8 @@ class MoveDetector:
 
     def _find(self, move: str, pieces: List[_Piece], whole: Dict[str, float]) -> Optional[MoveHit]:
         threshold = self.thresholds.get(move, self.threshold)
+        if move in NEGATIVE_MOVES and self.mode == "hybrid":
+            threshold = max(threshold, self.ACCUSATION_BAR)
         floor = self.floors.get(move, self.RULE_FLOOR)
         best: Optional[Tuple[float, _Piece, str]] = None
         use_segments = self.scoring != "message" or len(pieces) < 2

@@ -19,7 +19,7 @@ Example = Tuple[str, List[str]]  # (text, moves)
 # Threshold search grid (per move) and how far a tuned threshold may move from the default:
 # the training set is small, so the choice is shrunk towards the default.
 THRESHOLD_GRID = [round(0.2 + 0.05 * i, 2) for i in range(11)]  # 0.20 .. 0.70
-FLOOR_GRID = [0.05, 0.1, 0.15, 0.2, 0.3]
+FLOOR_GRID = [0.02, 0.05, 0.1, 0.15, 0.2, 0.3]
 DEFAULT_THRESHOLD = 0.45
 DEFAULT_FLOOR = 0.15
 TUNING_FOLDS = 5
@@ -60,6 +60,11 @@ def _best_f1(pairs: List[Tuple[bool, bool]]) -> float:
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
+def _smoothed(values: List[float]) -> List[float]:
+    """Each value averaged with its neighbours on the grid (the ends with their one neighbour)."""
+    return [sum(values[max(0, i - 1):i + 2]) / len(values[max(0, i - 1):i + 2]) for i in range(len(values))]
+
+
 def tune_thresholds(examples: Sequence[Example], folds: int = TUNING_FOLDS, seed: int = 13,
                     augment: bool = True) -> Dict[str, Dict[str, float]]:
     """Per-move thresholds chosen by k-fold cross-validation on the training examples.
@@ -82,20 +87,24 @@ def tune_thresholds(examples: Sequence[Example], folds: int = TUNING_FOLDS, seed
     hybrid, floors, model = {}, {}, {}
     for move in MOVES:
         rows = [(s[move][0], s[move][1], move in gold) for s, gold in scored]
+        # F1 over the grid, smoothed along the threshold axis: with a few hundred examples per
+        # move the curve is noisy, and the middle of a plateau generalises better than a spike.
+        table = {floor: _smoothed([_best_f1([(p >= thr or (r and p >= floor), g) for p, r, g in rows])
+                                   for thr in THRESHOLD_GRID]) for floor in FLOOR_GRID}
         best = (-1.0, DEFAULT_THRESHOLD, DEFAULT_FLOOR)
-        for thr in THRESHOLD_GRID:
+        for i, thr in enumerate(THRESHOLD_GRID):
             for floor in FLOOR_GRID:
                 if floor > thr:
                     continue
-                f1 = _best_f1([(p >= thr or (r and p >= floor), g) for p, r, g in rows])
                 # prefer the default on ties: small data, small steps
-                f1 -= 0.002 * (abs(thr - DEFAULT_THRESHOLD) / 0.05 + abs(floor - DEFAULT_FLOOR) / 0.05)
+                f1 = table[floor][i] - 0.002 * (abs(thr - DEFAULT_THRESHOLD) / 0.05 + abs(floor - DEFAULT_FLOOR) / 0.05)
                 if f1 > best[0]:
                     best = (f1, thr, floor)
         hybrid[move], floors[move] = best[1], best[2]
+        curve = _smoothed([_best_f1([(p >= thr, g) for p, _, g in rows]) for thr in THRESHOLD_GRID])
         best_model = (-1.0, DEFAULT_THRESHOLD)
-        for thr in THRESHOLD_GRID:
-            f1 = _best_f1([(p >= thr, g) for p, _, g in rows]) - 0.002 * abs(thr - DEFAULT_THRESHOLD) / 0.05
+        for i, thr in enumerate(THRESHOLD_GRID):
+            f1 = curve[i] - 0.002 * abs(thr - DEFAULT_THRESHOLD) / 0.05
             if f1 > best_model[0]:
                 best_model = (f1, thr)
         model[move] = best_model[1]
