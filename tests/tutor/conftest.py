@@ -19,6 +19,7 @@ import pytest
 from bot.play import send
 from bot.servers import Servers, child_env, free_port
 from tests.conftest import MODEL, ROOT
+from tests.e2e.test_rest_conversation import GOOD_SCRIPT, POOR_SCRIPT
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
@@ -29,21 +30,9 @@ TUTOR, PASSWORD = "tutor.one", "correct horse battery"
 XSS_IMG = "<img src=x onerror=alert(1)>"
 XSS_SCRIPT = "<script>alert('xss')</script>"
 
-GOOD_LINES = [
-    "Hi, you're through to Sam at Brightmart. I'm so sorry your order hasn't arrived.",
-    "That must be really stressful, especially with a trip coming up. Could you give me your order number?",
-    "Thanks. When was it promised for, and what do you need it for?",
-    "I understand, so it was due Tuesday and you need the boots for Saturday.",
-    "I'll sort this now. I can send a new pair by express delivery today so they arrive tomorrow, or hold a pair "
-    "at our Kendal store. Which would you prefer?",
-    "You'll get a dispatch email within the hour and they'll arrive tomorrow by 6pm. Does that work for you?",
-    "notes: order BM-48213 two days late; offered express reship or Kendal collection, customer accepted "
-    "express, satisfied",
-    "end",
-    "I should have asked about the trip sooner.",
-]
-POOR_LINES = ["what", "you should have paid for express delivery then", "calm down its only 2 days",
-              "whatever, read the email", "end"]
+# The e2e suite's good learner, plus an answer to the coach's reflection question.
+GOOD_LINES = GOOD_SCRIPT + ["I should have asked about the trip sooner."]
+POOR_LINES = POOR_SCRIPT
 XSS_LINES = [
     f"Hello, I'm sorry about the double charge {XSS_IMG} let me look",
     f"{XSS_SCRIPT} Could you tell me your account number?",
