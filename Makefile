@@ -13,7 +13,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 MODEL_INPUTS := $(shell find data/nlu data/rules data/stories -name '*.yml' 2>/dev/null) \
                 config.yml domain.yml bot/nlu_component.py bot/commands.py $(wildcard bot/moves/*.py)
 
-.PHONY: setup model run test test-fast bench-moves validate clean browser
+.PHONY: setup model run test test-fast bench-moves bench-diet validate clean browser
 
 setup: $(VENV)/.installed
 
@@ -66,6 +66,11 @@ test-fast: setup model
 
 bench-moves: setup model
 	$(VENV)/bin/coach bench-moves --alternatives
+	$(VENV)/bin/coach bench-moves --alternatives --test-set tests/data/moves_social.jsonl
+
+# Rasa's own DIETClassifier on the same examples and held-out set (several minutes; not in `make test`).
+bench-diet: setup
+	$(VENV)/bin/coach bench-diet
 
 validate: setup
 	$(RASA) data validate --fail-on-warnings

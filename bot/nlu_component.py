@@ -13,8 +13,10 @@ keys, so the custom actions can tell a real parse from a typed command.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -26,6 +28,7 @@ from rasa.shared.nlu.constants import INTENT, METADATA, METADATA_EXAMPLE, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+import bot.moves as moves_package
 from bot.commands import parse_command
 from bot.moves.classifier import MoveClassifier
 from bot.moves.detector import MoveDetector
@@ -52,6 +55,15 @@ class MoveDetectorComponent(GraphComponent, IntentClassifier):
         self._resource = resource
         self._detector = MoveDetector(classifier, mode=config.get("mode", "hybrid"),
                                       threshold=float(config.get("threshold", 0.5)))
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
+        """The detector's source code: Rasa's training cache keys on config and data only,
+        so without this a change to the rules or features would reuse stale weights."""
+        digest = hashlib.sha256()
+        for path in sorted(Path(moves_package.__file__).parent.glob("*.py")):
+            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        return digest.hexdigest()
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,

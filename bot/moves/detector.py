@@ -55,6 +55,17 @@ class _Piece:
     probs: Dict[str, float]
 
 
+# Where one clause of a normalised sentence ends and the next begins.
+_CLAUSE_BREAK = re.compile(r"\s(?:,\s)?(?:but|so|so that|which means|and so|though|although|however|whereas)\s|\s,\s(?=(?:you|we|i|it|they|this|that|there|the|our|your)\b)")
+
+
+def clauses(normalised: str) -> List[str]:
+    """The clauses of a normalised sentence, when it has more than one."""
+    parts = [p.strip(" ,.!") for p in _CLAUSE_BREAK.split(normalised)]
+    parts = [p for p in parts if len(p.split()) >= 3]
+    return parts if len(parts) > 1 else []
+
+
 class MoveDetector:
     """Detects every move in a message.
 
@@ -71,6 +82,10 @@ class MoveDetector:
     # Blame, dismissal and rudeness cost the learner marks and inflame the customer, so the
     # classifier alone (no rule behind it) must be this sure before it accuses anyone.
     ACCUSATION_BAR = 0.7
+    # Moves the classifier also looks for in each clause of a sentence: an explanation is
+    # often joined to a remedy ("prepaid plans don't support it yet, but you can dial 123"),
+    # and the remedy's words would otherwise drown it.
+    CLAUSE_MOVES = ("explain",)
 
     def __init__(self, classifier: Optional[MoveClassifier] = None, mode: str = "hybrid",
                  threshold: float = 0.5, scoring: str = "both", tuned: bool = True):
@@ -96,10 +111,19 @@ class MoveDetector:
                 continue
             rule_hits: Dict[str, str] = {}
             for hit in rules.match(norm):
-                rule_hits.setdefault(hit.move, hit.rule)
+                # name a strong rule when one fired: its hit stands on its own (``rules.STRONG``)
+                known = rule_hits.get(hit.move)
+                if known is None or (rules.is_strong(hit.move, hit.rule) and not rules.is_strong(hit.move, known)):
+                    rule_hits[hit.move] = hit.rule
             probs: Dict[str, float] = {}
             if self.mode != "rules":
                 probs = self.classifier.probabilities(features(norm, rule_hits))
+                if self.CLAUSE_MOVES:
+                    for clause in clauses(norm):
+                        clause_rules = {h.move: h.rule for h in rules.match(clause)}
+                        clause_probs = self.classifier.probabilities(features(clause, clause_rules))
+                        for move in self.CLAUSE_MOVES:
+                            probs[move] = max(probs.get(move, 0.0), clause_probs.get(move, 0.0))
             vetoed = {move: bool(rules.vetoed(move, norm)) for move in MOVES}
             rule_hits = {m: r for m, r in rule_hits.items() if not vetoed[m]}
             pieces.append(_Piece(segment, norm, rule_hits, vetoed, probs))
@@ -111,8 +135,9 @@ class MoveDetector:
         moves = set().union(*(p.rule_hits.keys() for p in pieces))
         return self.classifier.probabilities(features(" ".join(p.norm for p in pieces), moves))
 
-    def scores(self, text: str) -> Dict[str, Tuple[float, bool]]:
-        """Per move: the classifier's best probability and whether an unvetoed rule fired.
+    def scores(self, text: str) -> Dict[str, Tuple[float, bool, bool]]:
+        """Per move: the classifier's best probability, whether an unvetoed rule fired and
+        whether one of them was a strong rule (which stands without the classifier).
 
         Used to choose the per-move thresholds by cross-validation (``bot.moves.training``).
         """
@@ -124,7 +149,8 @@ class MoveDetector:
             prob = max(seg, default=0.0) if self.scoring != "message" or len(pieces) < 2 else 0.0
             if whole and pieces and not all(p.vetoed[move] for p in pieces):
                 prob = max(prob, whole.get(move, 0.0))
-            out[move] = (prob, any(move in p.rule_hits for p in pieces))
+            out[move] = (prob, any(move in p.rule_hits for p in pieces),
+                         any(rules.is_strong(move, p.rule_hits[move]) for p in pieces if move in p.rule_hits))
         return out
 
     # -- detection ----------------------------------------------------------------------
@@ -161,7 +187,8 @@ class MoveDetector:
             elif self.mode == "model":
                 present, confidence = use_segments and prob >= threshold, prob
             else:
-                present = (use_segments and prob >= threshold) or (rule is not None and prob >= floor)
+                present = (use_segments and prob >= threshold) or \
+                    (rule is not None and (prob >= floor or rules.is_strong(move, rule)))
                 confidence = max(prob, 0.9 if rule else 0.0)
             if present and (best is None or confidence > best[0]):
                 best = (confidence, piece, f"rule: {rule}" if rule and self.mode != "model" else "model")

@@ -7,6 +7,7 @@ and "Sorry, your order is late" look alike to both layers.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -84,9 +85,28 @@ _EMOJI = {"\U0001F644": " eyeroll ", "\U0001F612": " eyeroll ", "\U0001F602": " 
 _EMOJI_RE = re.compile("|".join(_EMOJI))
 
 
+# Social-media support replies: "@115712 Sorry to hear that! DM us https://t.co/x1 ^JD".
+# The @handle and the agent's signature carry no move; a link becomes the word "link"
+# ("check the steps here: link" is still an offer of a fix).
+_HANDLE = re.compile(r"(?<![\w.@])@\w{1,30}")
+_URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
+_SIGNATURE = re.compile(r"(?:^|(?<=\s))[\^*~]\s?[A-Z][A-Za-z]{0,2}\b|(?:^|(?<=[\s.!?]))[-/\u2013\u2014]\s?[A-Z]{1,3}\s*$")
+
+
+def strip_social(text: str) -> str:
+    """Remove @handles and agent signatures, turn links into the word ``link`` and
+    HTML entities ("&amp;", as exported posts carry them) into their characters."""
+    if "&" in text:
+        text = html.unescape(text)
+    if "@" in text:
+        text = _HANDLE.sub(" ", text)
+    text = _URL.sub(" link ", text)
+    return _SIGNATURE.sub(" ", text)
+
+
 def normalise(text: str) -> str:
     """Lowercase, map text-speak and typos; keeps ``? ! , .`` as separate marks."""
-    text = _EMOJI_RE.sub(lambda m: _EMOJI[m.group(0)], clean(text).lower())
+    text = _EMOJI_RE.sub(lambda m: _EMOJI[m.group(0)], strip_social(clean(text)).lower())
     text = re.sub(r"([?!,;:()\"])", r" \1 ", text)
     text = re.sub(r"(?<=[a-z])\.(?=\s|$)", " .", text)
     words = []
@@ -128,6 +148,10 @@ def segments(text: str) -> List[Segment]:
     for start, end in pieces:
         chunk = text[start:end]
         stripped = chunk.strip()
+        if spans and stripped and not any(ch.isalnum() for ch in stripped):
+            # an emoji or two after a sentence belong to it: "Thanks, I guess. 🙄" is one act
+            spans[-1] = (spans[-1][0], start + len(chunk.rstrip()))
+            continue
         if not re.search(r"[A-Za-z0-9\u00c0-\uffff]", stripped):
             continue
         offset = start + (len(chunk) - len(chunk.lstrip()))

@@ -62,6 +62,15 @@ def test_errors_are_one_clear_line_and_non_zero():
         assert len(run.stderr.strip().splitlines()) == 1 and fragment in run.stderr, run.stderr
 
 
+def test_detect_reads_plain_lines_of_text():
+    run = coach("detect", stdin="so sorry about that, could you send me your order number?\n\nhave a lovely day\n")
+    rows = [json.loads(line) for line in run.stdout.splitlines()]
+    assert run.returncode == 0, run.stderr
+    assert rows[0]["text"] == "so sorry about that, could you send me your order number?"
+    assert {"apologize", "ask_question"} <= set(rows[0]["moves"])
+    assert rows[1]["moves"] == ["close"]
+
+
 def test_detect_rejects_lines_without_text():
     run = coach("detect", stdin='{"message": "hi"}\n')
     assert run.returncode != 0 and "line 1" in run.stderr
