@@ -89,6 +89,8 @@ _EMOJI_RE = re.compile("|".join(_EMOJI))
 # The @handle and the agent's signature carry no move; a link becomes the word "link"
 # ("check the steps here: link" is still an offer of a fix).
 _HANDLE = re.compile(r"(?<![\w.@])@\w{1,30}")
+_LEADING_HANDLES = re.compile(r"^\s*(?:@\w{1,30}[\s,:]*)+")
+_THREAD_MARK = re.compile(r"^\s*\(?\d{1,2}/\d{1,2}\)?(?=\s)|(?<=\s)\(?\d{1,2}/\d{1,2}\)?\s*$")
 _URL = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 _SIGNATURE = re.compile(r"(?:^|(?<=\s))[\^*~]\s?[A-Z][A-Za-z]{0,2}\b|(?:^|(?<=[\s.!?]))[-/\u2013\u2014]\s?[A-Z]{1,3}\s*$")
 
@@ -99,7 +101,11 @@ def strip_social(text: str) -> str:
     if "&" in text:
         text = html.unescape(text)
     if "@" in text:
-        text = _HANDLE.sub(" ", text)
+        # the handles a reply opens with only address it; one inside a sentence names
+        # someone to turn to ("please reach out to @AppleSupport")
+        text = _LEADING_HANDLES.sub("", text)
+        text = _HANDLE.sub(" support ", text)
+    text = _THREAD_MARK.sub(" ", text)
     text = _URL.sub(" link ", text)
     return _SIGNATURE.sub(" ", text)
 
