@@ -67,14 +67,14 @@ _ABILITY = frozenset({"can", "could", "can't", "cannot", "couldn't", "may", "mig
 
 def sentence_shape(words: Sequence[str]) -> List[str]:
     """Shape features of one sentence: its subject class, modal and question mark."""
-    rest = [w for w in words]
-    while rest and rest[0] in _OPENERS:
-        rest = rest[1:]
-    if not rest:
+    start = 0
+    while start < len(words) and words[start] in _OPENERS:
+        start += 1
+    if start == len(words):
         return []
-    first = rest[0]
+    first, rest = words[start], set(words[start:])
     subject = _SUBJECTS.get(first) or ("wh" if first in _WH else "thing")
-    modal = "future" if _FUTURE & set(rest) else "ability" if _ABILITY & set(rest) else "plain"
+    modal = "future" if _FUTURE & rest else "ability" if _ABILITY & rest else "plain"
     question = "q" if "?" in rest else "s"
     return ["SH=" + subject, "SH=" + subject + "_" + modal, "SH=" + subject + "_" + modal + "_" + question]
 

@@ -92,16 +92,14 @@ def tune_thresholds(examples: Sequence[Example], folds: int = TUNING_FOLDS, seed
                 scored.append((detector.scores(text), set(moves)))
     # Tune what the detector will do: in hybrid mode the classifier alone must clear the
     # accusation bar for a negative move, and a strong rule's hit stands on its own.
-    bar = getattr(MoveDetector, "ACCUSATION_BAR", 0.0)
     hybrid, floors, model = {}, {}, {}
     for move in MOVES:
-        low = bar if move in NEGATIVE_MOVES else 0.0
-        rows = [(s[move][0], s[move][1], move in gold) for s, gold in scored]
-        hyb = [(p, r, strong, g) for (p, r, strong), g in ((s[move], move in gold) for s, gold in scored)]
+        low = MoveDetector.ACCUSATION_BAR if move in NEGATIVE_MOVES else 0.0
+        rows = [(*s[move], move in gold) for s, gold in scored]  # (prob, rule fired, strong rule, gold)
         # F1 over the grid, smoothed along the threshold axis: with a few hundred examples per
         # move the curve is noisy, and the middle of a plateau generalises better than a spike.
         table = {floor: _smoothed([_best_f1([(p >= max(thr, low) or strong or (r and p >= floor), g)
-                                             for p, r, strong, g in hyb])
+                                             for p, r, strong, g in rows])
                                    for thr in THRESHOLD_GRID]) for floor in FLOOR_GRID}
         best = (-1.0, DEFAULT_THRESHOLD, DEFAULT_FLOOR)
         for i, thr in enumerate(THRESHOLD_GRID):
@@ -113,7 +111,7 @@ def tune_thresholds(examples: Sequence[Example], folds: int = TUNING_FOLDS, seed
                 if f1 > best[0]:
                     best = (f1, thr, floor)
         hybrid[move], floors[move] = best[1], best[2]
-        curve = _smoothed([_best_f1([(p >= thr, g) for p, _, g in rows]) for thr in THRESHOLD_GRID])
+        curve = _smoothed([_best_f1([(p >= thr, g) for p, _, _, g in rows]) for thr in THRESHOLD_GRID])
         best_model = (-1.0, DEFAULT_THRESHOLD)
         for i, thr in enumerate(THRESHOLD_GRID):
             f1 = curve[i] - SHRINK * abs(thr - DEFAULT_THRESHOLD) / 0.05
