@@ -8,7 +8,7 @@ import logging
 import secrets
 import threading
 import time
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 from urllib.parse import quote
 
 from aiohttp import web
@@ -194,16 +194,26 @@ def _list_data(engine, filters: queries.Filters, page: int, cache: OptionsCache)
         return {"result": queries.list_page(db, filters, page), "options": cache.get(db, stale=changed > 0)}
 
 
-async def conversation_list(request: web.Request) -> web.Response:
+async def _filtered_page(request: web.Request, load) -> Tuple[queries.Filters, Dict]:
+    """The filters of the query and ``load``'s page for them. A filter that does not parse
+    shows the first page unfiltered, with the error, instead of failing the page."""
     filters = queries.Filters.from_query(request.query)
     try:
-        data = await _db(_list_data, _engine(request), filters, _page_number(request), request.app[OPTIONS])
+        data = await _db(load, _engine(request), filters, _page_number(request), request.app[OPTIONS])
     except queries.FilterError as exc:
         filters = queries.Filters()
-        data = await _db(_list_data, _engine(request), filters, 1, request.app[OPTIONS])
+        data = await _db(load, _engine(request), filters, 1, request.app[OPTIONS])
         data["error"] = str(exc)
-    titles = {sid: s.title for sid, s in request.app[LIBRARY].scenarios.items()}
-    return _render(request, "list.html", nav="conversations", filters=filters, titles=titles,
+    return filters, data
+
+
+def _scenario_titles(request: web.Request) -> Dict[str, str]:
+    return {sid: s.title for sid, s in request.app[LIBRARY].scenarios.items()}
+
+
+async def conversation_list(request: web.Request) -> web.Response:
+    filters, data = await _filtered_page(request, _list_data)
+    return _render(request, "list.html", nav="conversations", filters=filters, titles=_scenario_titles(request),
                    export_query=filters.query_string(), **data)
 
 
@@ -313,15 +323,8 @@ def _cohort_data(engine, filters: queries.Filters, page: int, cache: OptionsCach
 
 
 async def cohort(request: web.Request) -> web.Response:
-    filters = queries.Filters.from_query(request.query)
-    try:
-        data = await _db(_cohort_data, _engine(request), filters, _page_number(request), request.app[OPTIONS])
-    except queries.FilterError as exc:
-        filters = queries.Filters()
-        data = await _db(_cohort_data, _engine(request), filters, 1, request.app[OPTIONS])
-        data["error"] = str(exc)
-    titles = {sid: s.title for sid, s in request.app[LIBRARY].scenarios.items()}
-    return _render(request, "cohort.html", nav="cohort", filters=filters, titles=titles,
+    filters, data = await _filtered_page(request, _cohort_data)
+    return _render(request, "cohort.html", nav="cohort", filters=filters, titles=_scenario_titles(request),
                    models=list(MODEL_IDS), **data)
 
 
