@@ -275,6 +275,20 @@ def cmd_bench_score(args) -> int:
     return 0
 
 
+def whole_number(option: str, low: int = 1, high: Optional[int] = None):
+    """An argparse ``type`` for a whole number in [low, high] that names ``option`` when out of range."""
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{value!r} is not a whole number")
+        if number < low or (high is not None and number > high):
+            bound = f"between {low} and {high}" if high is not None else f"at least {low}"
+            raise argparse.ArgumentTypeError(f"{option} must be {bound}")
+        return number
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="coach", description="complaint-coach command line")
     sub = parser.add_subparsers(dest="command", required=True)

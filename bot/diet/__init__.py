@@ -8,18 +8,6 @@ both in subprocesses with the venv's interpreter.
 from __future__ import annotations
 
 
-def _epochs(value: str) -> int:
-    import argparse
-
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number")
-    if number < 1:
-        raise argparse.ArgumentTypeError("--epochs must be at least 1")
-    return number
-
-
 def cmd_bench_diet(args) -> int:
     from bot.diet.bench import run_command
 
@@ -27,6 +15,7 @@ def cmd_bench_diet(args) -> int:
 
 
 def register(subparsers) -> None:
+    from bot.cli import whole_number
     from bot.scenarios.loader import PROJECT_ROOT
 
     bench = subparsers.add_parser(
@@ -36,7 +25,7 @@ def register(subparsers) -> None:
                     "held-out message in one long-lived process and print the same metrics as bench-moves, "
                     "with latency, throughput and training time. Takes several minutes.")
     bench.add_argument("--test-set", default=str(PROJECT_ROOT / "tests" / "data" / "moves_heldout.jsonl"))
-    bench.add_argument("--epochs", type=_epochs, default=100, help="DIET training epochs (default 100)")
+    bench.add_argument("--epochs", type=whole_number("--epochs"), default=100, help="DIET training epochs (default 100)")
     bench.add_argument("--keep", action="store_true",
                        help="keep the work directory (training data, config, model, logs) under var/bench/")
     bench.add_argument("--errors", help="write misclassified messages to this JSON lines file")

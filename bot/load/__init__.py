@@ -11,18 +11,6 @@ import os
 MAX_LEARNERS = 100
 
 
-def _learners(value: str) -> int:
-    import argparse
-
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number")
-    if not 1 <= number <= MAX_LEARNERS:
-        raise argparse.ArgumentTypeError(f"--learners must be between 1 and {MAX_LEARNERS}")
-    return number
-
-
 def cmd_bench_load(args) -> int:
     from bot.load.bench import run_command
 
@@ -30,12 +18,14 @@ def cmd_bench_load(args) -> int:
 
 
 def register(subparsers) -> None:
+    from bot.cli import whole_number
+
     bench = subparsers.add_parser(
         "bench-load", help="concurrent simulated learners over HTTP: latency, throughput, errors, cross-talk",
         description="Start the coach (or use --url), play whole scenarios with N concurrent learners over the "
                     "REST channel, do the same against a bare Rasa assistant, and print p50/p95/p99 turn "
                     "latency, turns per second, errors and cross-talk checks for both.")
-    bench.add_argument("--learners", type=_learners, default=20, help=f"concurrent learners (1-{MAX_LEARNERS}, default 20)")
+    bench.add_argument("--learners", type=whole_number("--learners", 1, MAX_LEARNERS), default=20, help=f"concurrent learners (1-{MAX_LEARNERS}, default 20)")
     bench.add_argument("--think", type=float, default=2.0,
                        help="mean pause between a reply and the learner's next message, seconds (uniform 0.5x-1.5x; "
                             "default 2; 0 = send as fast as possible)")
