@@ -163,12 +163,24 @@ class MoveDetector:
         if not pieces:
             return detection
         whole = self._message_probs(pieces)
+        self._shifted_fault_is_not_explained(pieces, whole)
         for move in MOVES:
             hit = self._find(move, pieces, whole)
             if hit:
                 detection.hits.append(hit)
         detection.hits.sort(key=lambda h: (h.start, MOVES.index(h.move)))
         return detection
+
+    def _shifted_fault_is_not_explained(self, pieces: List[_Piece], whole: Dict[str, float]) -> None:
+        """A cause that shifts the fault ("the delay was caused by your bank") is ``blame``,
+        not ``explain`` (the spec's labelling note): a segment found to blame cannot also be
+        the evidence that the learner explained. Another segment still can."""
+        blame = self._find("blame", pieces, whole)
+        if blame is None:
+            return
+        for piece in pieces:
+            if "blame" in piece.rule_hits or piece.segment.start == blame.start:
+                piece.vetoed["explain"] = True
 
     def _find(self, move: str, pieces: List[_Piece], whole: Dict[str, float]) -> Optional[MoveHit]:
         threshold = self.thresholds.get(move, self.threshold)

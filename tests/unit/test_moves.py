@@ -55,6 +55,17 @@ def test_sarcastic_apology_and_policy_brush_off_are_dismissals(detector):
     assert "dismiss" in detector.detect("I understand, but that's policy").moves
 
 
+def test_a_cause_that_shifts_the_fault_is_blame_not_an_explanation(detector):
+    shifted = detector.detect("The late delivery was caused by your building's concierge refusing the parcel, "
+                              "so it's on them, not us.")
+    assert "blame" in shifted.moves and "explain" not in shifted.moves
+    neutral = detector.detect("The late delivery was caused by a van breaking down on the motorway.")
+    assert "explain" in neutral.moves and "blame" not in neutral.moves
+    # the fault-shifting sentence does not hide an explanation given in another sentence
+    both = detector.detect("Our lockers only hold parcels for 72 hours. You left it a week, that's on you.")
+    assert {"explain", "blame"} <= set(both.moves)
+
+
 def test_several_moves_in_one_message_are_all_found_with_their_spans(detector):
     text = "So sorry your parcel is late! Can you send me the order number? I'll get a new one out today."
     detection = detector.detect(text)
