@@ -163,19 +163,20 @@ class MoveDetector:
         if not pieces:
             return detection
         whole = self._message_probs(pieces)
-        self._shifted_fault_is_not_explained(pieces, whole)
+        blame = self._find("blame", pieces, whole)
+        self._shifted_fault_is_not_explained(pieces, blame)
         for move in MOVES:
-            hit = self._find(move, pieces, whole)
+            hit = blame if move == "blame" else self._find(move, pieces, whole)
             if hit:
                 detection.hits.append(hit)
         detection.hits.sort(key=lambda h: (h.start, MOVES.index(h.move)))
         return detection
 
-    def _shifted_fault_is_not_explained(self, pieces: List[_Piece], whole: Dict[str, float]) -> None:
+    @staticmethod
+    def _shifted_fault_is_not_explained(pieces: List[_Piece], blame: Optional[MoveHit]) -> None:
         """A cause that shifts the fault ("the delay was caused by your bank") is ``blame``,
         not ``explain`` (the spec's labelling note): a segment found to blame cannot also be
         the evidence that the learner explained. Another segment still can."""
-        blame = self._find("blame", pieces, whole)
         if blame is None:
             return
         for piece in pieces:
