@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -208,18 +207,19 @@ def cmd_serve(args) -> int:
 # -- bench-moves -------------------------------------------------------------------------
 def _latency_ms(detect, data) -> Tuple[float, float]:
     """p50 and p95 milliseconds of one ``detect(text)`` call over the set's messages."""
+    from bot.moves.evaluation import p50_p95
+
     latencies = []
     for text, _ in data:
         start = time.perf_counter()
         detect(text)
         latencies.append((time.perf_counter() - start) * 1000)
-    latencies.sort()
-    return statistics.median(latencies), latencies[int(0.95 * (len(latencies) - 1))]
+    return p50_p95(latencies)
 
 
 def cmd_bench_moves(args) -> int:
     from bot.moves.detector import MoveDetector
-    from bot.moves.evaluation import evaluate, keyword_baseline, read_jsonl
+    from bot.moves.evaluation import evaluate, keyword_baseline, per_move_table, read_jsonl, summary_line
     from bot.moves.model_archive import ModelError, load_detector
 
     try:
@@ -233,11 +233,7 @@ def cmd_bench_moves(args) -> int:
     baseline = evaluate(keyword_baseline, data)
     chosen_p50, chosen_p95 = _latency_ms(detector.detect, data)
     print(f"Move detection on {args.test_set} ({len(data)} messages)\n")
-    print(f"{'move':<20}{'precision':>10}{'recall':>8}{'f1':>7}{'support':>9}   baseline f1")
-    for move, m in chosen["per_move"].items():
-        print(f"{move:<20}{m['precision']:>10.3f}{m['recall']:>8.3f}{m['f1']:>7.3f}{m['support']:>9}"
-              f"   {baseline['per_move'][move]['f1']:.3f}")
-    print()
+    print("\n".join(per_move_table(chosen, baseline, "baseline f1")) + "\n")
     rows = [("chosen (rules + classifier)", chosen, chosen_p95),
             ("keyword baseline", baseline, _latency_ms(keyword_baseline, data)[1])]
     if args.alternatives:
@@ -246,8 +242,7 @@ def cmd_bench_moves(args) -> int:
             rows.append((f"alternative: {mode} only", evaluate(lambda t: alt.detect(t).moves, data),
                          _latency_ms(alt.detect, data)[1]))
     for label, result, p95 in rows:
-        print(f"{label:<30} macro-F1 {result['macro_f1']:.3f}  micro-F1 {result['micro_f1']:.3f}  "
-              f"exact match {result['exact_match']:.3f}  p95 {p95:.2f} ms")
+        print(f"{summary_line(label, result)}  p95 {p95:.2f} ms")
     print(f"macro-F1 gain over baseline: {chosen['macro_f1'] - baseline['macro_f1']:+.3f}\n")
     print(f"in-process latency per message: p50 {chosen_p50:.2f} ms, p95 {chosen_p95:.2f} ms")
     payload = "".join(json.dumps({"text": t}) + "\n" for t, _ in data)

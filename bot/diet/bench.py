@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -123,7 +122,7 @@ def _chosen_result(data):
 
 def run_command(args) -> int:
     from bot.cli import CliError
-    from bot.moves.evaluation import evaluate, read_jsonl
+    from bot.moves.evaluation import evaluate, p50_p95, per_move_table, read_jsonl, summary_line
     from bot.moves.training import read_nlu_examples
 
     try:
@@ -161,26 +160,21 @@ def run_command(args) -> int:
     answers = iter(intent_to_moves(p["intent"]) for p in predictions)  # evaluate() walks data in order
     diet = evaluate(lambda text: next(answers), data)
     chosen = _chosen_result(data)
-    latencies = sorted(p["ms"] for p in predictions)
-    p95 = latencies[int(0.95 * (len(latencies) - 1))]
+    latencies = [p["ms"] for p in predictions]
+    p50, p95 = p50_p95(latencies)
     unseen = sum(moves_to_intent(moves) not in trained_intents for _, moves in data)
 
     print(f"DIETClassifier (stock Rasa pipeline, multi-intent names) on {args.test_set} ({len(data)} messages)\n")
-    print(f"{'move':<20}{'precision':>10}{'recall':>8}{'f1':>7}{'support':>9}" + ("   chosen f1" if chosen else ""))
-    for move, m in diet["per_move"].items():
-        print(f"{move:<20}{m['precision']:>10.3f}{m['recall']:>8.3f}{m['f1']:>7.3f}{m['support']:>9}"
-              + (f"   {chosen['per_move'][move]['f1']:.3f}" if chosen else ""))
-    print()
+    print("\n".join(per_move_table(diet, chosen, "chosen f1")) + "\n")
     for label, result in (("DIETClassifier", diet), ("chosen (rules + classifier)", chosen)):
         if result:
-            print(f"{label:<30} macro-F1 {result['macro_f1']:.3f}  micro-F1 {result['micro_f1']:.3f}  "
-                  f"exact match {result['exact_match']:.3f}")
+            print(summary_line(label, result))
     print(f"\nheld-out messages whose move set never occurs in training (DIET cannot answer them exactly): "
           f"{unseen} of {len(data)}")
     print(f"training: {len(examples)} examples, {len(trained_intents)} intents, {args.epochs} epochs, "
           f"`rasa train nlu` took {train_seconds:.1f} s (including Rasa start-up)")
     print(f"parse latency per message (one process, after {min(3, len(data))} warm-up parses): "
-          f"p50 {statistics.median(latencies):.2f} ms, p95 {p95:.2f} ms, "
+          f"p50 {p50:.2f} ms, p95 {p95:.2f} ms, "
           f"{len(data) / (sum(latencies) / 1000):.0f} messages/s")
     print(f"whole parsing run: {len(data)} messages in {parse_seconds:.1f} s = {len(data) / parse_seconds:.1f} "
           f"messages/s (including start-up and {parsed['load_seconds']:.1f} s to load the model)")

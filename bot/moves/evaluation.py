@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+import statistics
 from pathlib import Path
-from typing import Callable, Dict, List, Sequence, Set, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 from bot.moves.labels import MOVES
 
@@ -83,3 +84,24 @@ def evaluate(predict: Callable[[str], Sequence[str]], data: Sequence[Labelled]) 
         "exact_match": exact / len(data) if data else 0.0,
         "errors": errors,
     }
+
+
+# -- the benchmarks' report (``coach bench-moves`` and ``coach bench-diet``) -----------------
+def per_move_table(result: Dict, beside: Optional[Dict] = None, beside_label: str = "") -> List[str]:
+    """Per-move precision, recall, F1 and support, with another pipeline's F1 beside them."""
+    lines = [f"{'move':<20}{'precision':>10}{'recall':>8}{'f1':>7}{'support':>9}"
+             + (f"   {beside_label}" if beside else "")]
+    for move, m in result["per_move"].items():
+        lines.append(f"{move:<20}{m['precision']:>10.3f}{m['recall']:>8.3f}{m['f1']:>7.3f}{m['support']:>9}"
+                     + (f"   {beside['per_move'][move]['f1']:.3f}" if beside else ""))
+    return lines
+
+
+def summary_line(label: str, result: Dict) -> str:
+    return (f"{label:<30} macro-F1 {result['macro_f1']:.3f}  micro-F1 {result['micro_f1']:.3f}  "
+            f"exact match {result['exact_match']:.3f}")
+
+
+def p50_p95(latencies: Sequence[float]) -> Tuple[float, float]:
+    ordered = sorted(latencies)
+    return statistics.median(ordered), ordered[int(0.95 * (len(ordered) - 1))]
