@@ -11,14 +11,14 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 
 # Everything the trained model depends on: retrain when any of it changes, and only then.
 MODEL_INPUTS := $(shell find data/nlu data/rules data/stories -name '*.yml' 2>/dev/null) \
-                config.yml domain.yml bot/nlu_component.py bot/commands.py $(wildcard bot/moves/*.py)
+                config.yml domain.yml bot/adapters/nlu_component.py bot/domain/session/commands.py $(wildcard bot/domain/moves/*.py)
 
-.PHONY: setup model run test test-fast bench-moves bench-diet validate clean browser
+.PHONY: setup model run test test-fast lint format bench-moves bench-diet validate clean browser
 
 setup: $(VENV)/.installed
 
 # Find a Python 3.10 (Rasa 3.6 needs >=3.8,<3.11), make .venv, install the pinned lock file.
-$(VENV)/.installed: pyproject.toml requirements.lock
+$(VENV)/.installed: pyproject.toml requirements.lock requirements-dev.lock
 	@set -e; \
 	ok() { [ -n "$$1" ] && "$$1" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' >/dev/null 2>&1; }; \
 	if ! ok $(PY); then \
@@ -38,7 +38,7 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	fi; \
 	echo "Installing pinned dependencies (about 3 minutes the first time)..."; \
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade "pip<25"; \
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock; \
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock -r requirements-dev.lock; \
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .; \
 	touch $@
 
@@ -57,8 +57,19 @@ browser:
 run: setup model
 	@$(VENV)/bin/coach serve
 
-test: setup model browser
+test: lint model browser
 	$(PY) -m pytest
+
+# ruff (lint and format check), mypy on the domain layer, and the import-linter layer contracts.
+lint: setup
+	$(VENV)/bin/ruff check bot actions tests
+	$(VENV)/bin/ruff format --check bot actions tests
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+
+format: setup
+	$(VENV)/bin/ruff format bot actions tests
+	$(VENV)/bin/ruff check --fix bot actions tests
 
 # Unit tests only: no servers.
 test-fast: setup model
@@ -92,13 +103,13 @@ bench-dashboard: setup
 # Known vulnerabilities in requirements.lock. pip-audit runs from its own environment
 # (var/audit-venv), never from .venv: it would upgrade packages Rasa pins and break it.
 audit:
-	@python3 bot/deploy/audit.py
+	@python3 bot/ops/deploy/audit.py
 
 # Opt-in: PostgreSQL tracker store, Redis lock store, two Rasa replicas behind nginx.
 # Installs postgresql, redis-server and nginx with apt-get when missing; runs throwaway
 # instances on free ports under /tmp (plain `make test` skips these tests).
 test-scale: setup model
-	@bash bot/deploy/install-scale-deps.sh
+	@bash bot/ops/deploy/install-scale-deps.sh
 	COACH_SCALE_TESTS=1 $(PY) -m pytest tests/scale -v
 
 # 50 concurrent learners against the coach and against a bare Rasa assistant.

@@ -9,9 +9,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.scenarios import default_library
-from bot.session import replay
-from bot.tracker import learner_inputs
+from bot.adapters.tracker import learner_inputs
+from bot.domain.scenarios import default_library
+from bot.domain.session.session import replay
 
 logger = logging.getLogger(__name__)
 
@@ -30,11 +30,16 @@ def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType
             events.append(SlotSet("scorecard", output.custom["scorecard"]))
     attempt = session.attempt
     channel = next((e.get("input_channel") for e in reversed(tracker.events) if e.get("event") == "user"), None)
-    state = {"phase": session.phase, "attempt": attempt.number if attempt else len(session.finished),
-             "learner": session.learner or {"id": tracker.sender_id, "name": ""}, "channel": channel}
+    state = {
+        "phase": session.phase,
+        "attempt": attempt.number if attempt else len(session.finished),
+        "learner": session.learner or {"id": tracker.sender_id, "name": ""},
+        "channel": channel,
+    }
     if attempt:
-        state.update(attempt.setup.as_dict(), outcome=attempt.outcome,
-                     mood=attempt.mood_trace()[-1], turns=len(attempt.turns))
+        state.update(
+            attempt.setup.as_dict(), outcome=attempt.outcome, mood=attempt.mood_trace()[-1], turns=len(attempt.turns)
+        )
     if tracker.get_slot("coach_state") != state:
         events.append(SlotSet("coach_state", state))
     return events
@@ -54,8 +59,7 @@ class ActionLearnerTurn(Action):
     def name(self) -> Text:
         return "action_learner_turn"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         return answer(dispatcher, tracker)
 
 
@@ -89,6 +93,5 @@ class ActionSessionStart(Action):
         if _answering_a_message(tracker):
             # Rasa predicts nothing after this action, so listen explicitly, as the default one does.
             return answer(dispatcher, tracker) + [ActionExecuted("action_listen")]
-        carried = [SlotSet(name, value) for name, value in tracker.current_slot_values().items()
-                   if value is not None]
+        carried = [SlotSet(name, value) for name, value in tracker.current_slot_values().items() if value is not None]
         return [SessionStarted(), *carried, ActionExecuted("action_listen")]

@@ -1,6 +1,6 @@
 """complaint-coach core: scenarios, customer simulation, move detection, scoring.
 
-This package is plain Python. Only ``bot.nlu_component`` imports Rasa, and only
+This package is plain Python. Only ``bot.adapters.nlu_component`` imports Rasa, and only
 Rasa imports that module (it is named in ``config.yml``).
 """
 

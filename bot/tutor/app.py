@@ -13,7 +13,9 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.tutor import auth, exports, indexer, queries, records
+from bot.domain.assessment.rubrics import pass_mark
+from bot.domain.scenarios import default_library
+from bot.tutor import auth, exports, indexer, queries, records, report
 from bot.tutor.db import MODEL_IDS, describe, make_engine
 from bot.tutor.render import STATIC, environment
 from bot.tutor.view import attempt_view, load_events, score_chart
@@ -30,8 +32,10 @@ SYNC_EVERY = 5.0
 PUBLIC_PATHS = ("/login",)
 READY_MARK = "complaint-coach tutor sign-in"
 
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
 REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
 
 
@@ -95,8 +99,12 @@ async def require_tutor(request: web.Request, handler):
         if supplied is None and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
             supplied = (await request.post()).get("csrf_token")
         if not auth.same_token(supplied, session.csrf):
-            return _error(request, 403, "This form has expired or did not come from the dashboard "
-                                        "(missing or wrong CSRF token). Reload the page and try again.")
+            return _error(
+                request,
+                403,
+                "This form has expired or did not come from the dashboard "
+                "(missing or wrong CSRF token). Reload the page and try again.",
+            )
     return await handler(request)
 
 
@@ -112,18 +120,26 @@ def _secure(request: web.Request) -> bool:
     return request.secure
 
 
-async def login_page(request: web.Request, message: str = "", status: int = 200,
-                     name: str = "") -> web.Response:
+async def login_page(request: web.Request, message: str = "", status: int = 200, name: str = "") -> web.Response:
     token = request.cookies.get(LOGIN_CSRF_COOKIE)
     if not token or len(token) > 100:
         token = secrets.token_urlsafe(32)
     next_url = request.query.get("next", "")
     if request.method == "POST":
         next_url = (await request.post()).get("next", "")
-    response = _render(request, "login.html", status=status, login_csrf=token, message=message,
-                       next=_safe_next(next_url), name=name, ready_mark=READY_MARK)
-    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="Lax", path="/login",
-                        secure=_secure(request), max_age=3600)
+    response = _render(
+        request,
+        "login.html",
+        status=status,
+        login_csrf=token,
+        message=message,
+        next=_safe_next(next_url),
+        name=name,
+        ready_mark=READY_MARK,
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE, token, httponly=True, samesite="Lax", path="/login", secure=_secure(request), max_age=3600
+    )
     return response
 
 
@@ -136,15 +152,23 @@ async def login_submit(request: web.Request) -> web.Response:
     engine = _engine(request)
     address = request.remote or "unknown"
     if await _db(auth.login_blocked, engine, name, address):
-        return await login_page(request, "Too many failed sign-ins. Wait 15 minutes and try again.",
-                                status=429, name=name)
+        return await login_page(
+            request, "Too many failed sign-ins. Wait 15 minutes and try again.", status=429, name=name
+        )
     tutor = await _db(auth.check_login, engine, name, password, address)
     if tutor is None:
         return await login_page(request, "Wrong name or password.", status=401, name=name)
     token, _session = await _db(auth.start_session, engine, tutor)
     response = web.HTTPSeeOther(_safe_next(str(form.get("next", ""))))
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="Lax", path="/", secure=_secure(request),
-                        max_age=auth.SESSION_SECONDS)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="Lax",
+        path="/",
+        secure=_secure(request),
+        max_age=auth.SESSION_SECONDS,
+    )
     response.del_cookie(LOGIN_CSRF_COOKIE, path="/login")
     return response
 
@@ -213,8 +237,15 @@ def _scenario_titles(request: web.Request) -> Dict[str, str]:
 
 async def conversation_list(request: web.Request) -> web.Response:
     filters, data = await _filtered_page(request, _list_data)
-    return _render(request, "list.html", nav="conversations", filters=filters, titles=_scenario_titles(request),
-                   export_query=filters.query_string(), **data)
+    return _render(
+        request,
+        "list.html",
+        nav="conversations",
+        filters=filters,
+        titles=_scenario_titles(request),
+        export_query=filters.query_string(),
+        **data,
+    )
 
 
 async def api_conversations(request: web.Request) -> web.Response:
@@ -252,8 +283,15 @@ async def conversation(request: web.Request, message: str = "", status: int = 20
     if data is None:
         return _error(request, 404, "No such conversation.")
     known = records.known_flags()
-    return _render(request, "conversation.html", status=status, nav="conversations", message=message,
-                   addable=[f for f in known if f not in data["row"]["flags"]], **data)
+    return _render(
+        request,
+        "conversation.html",
+        status=status,
+        nav="conversations",
+        message=message,
+        addable=[f for f in known if f not in data["row"]["flags"]],
+        **data,
+    )
 
 
 async def add_comment(request: web.Request) -> web.Response:
@@ -272,8 +310,15 @@ async def add_override(request: web.Request) -> web.Response:
     form = await request.post()
     session: auth.TutorSession = request["tutor_session"]
     try:
-        await _db(records.override, _engine(request), attempt_id, session.tutor.name, str(form.get("kind", "")),
-                  str(form.get("value", "")), str(form.get("reason", "")))
+        await _db(
+            records.override,
+            _engine(request),
+            attempt_id,
+            session.tutor.name,
+            str(form.get("kind", "")),
+            str(form.get("value", "")),
+            str(form.get("reason", "")),
+        )
     except records.RecordError as exc:
         return await conversation(request, str(exc), status=400)
     request.app[OPTIONS].clear()  # a flag may now appear in (or vanish from) the flag filter
@@ -281,8 +326,6 @@ async def add_override(request: web.Request) -> web.Response:
 
 
 def _report(engine, attempt_id: int, library, fmt: str):
-    from bot.tutor import report
-
     indexer.sync(engine)
     with engine.connect() as db:
         row = queries.attempt_row(db, attempt_id)
@@ -297,8 +340,7 @@ async def conversation_report(request: web.Request) -> web.Response:
     if row is None:
         return _error(request, 404, "No such conversation.")
     name = f"coach-report-{_file_part(row['sender_id'])}-{row['attempt']}.{fmt}"
-    response = web.Response(text=text, content_type="text/markdown" if fmt == "md" else "text/html",
-                            charset="utf-8")
+    response = web.Response(text=text, content_type="text/markdown" if fmt == "md" else "text/html", charset="utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Content-Security-Policy"] = REPORT_CSP
     return response
@@ -309,8 +351,6 @@ def _file_part(value: str) -> str:
 
 
 def _cohort_data(engine, filters: queries.Filters, page: int, cache: OptionsCache) -> Dict[str, Any]:
-    from bot.assessment.rubrics import pass_mark
-
     changed = indexer.sync(engine)
     with engine.connect() as db:
         data = queries.cohort(db, filters, page)
@@ -324,8 +364,15 @@ def _cohort_data(engine, filters: queries.Filters, page: int, cache: OptionsCach
 
 async def cohort(request: web.Request) -> web.Response:
     filters, data = await _filtered_page(request, _cohort_data)
-    return _render(request, "cohort.html", nav="cohort", filters=filters, titles=_scenario_titles(request),
-                   models=list(MODEL_IDS), **data)
+    return _render(
+        request,
+        "cohort.html",
+        nav="cohort",
+        filters=filters,
+        titles=_scenario_titles(request),
+        models=list(MODEL_IDS),
+        **data,
+    )
 
 
 def _export(engine, fmt: str, filters: queries.Filters, since: Optional[float], library) -> str:
@@ -375,8 +422,6 @@ async def _stop_indexing(app: web.Application) -> None:
 
 def create_app(database_url: Optional[str] = None, library=None, background_index: bool = True) -> web.Application:
     if library is None:
-        from bot.scenarios import default_library
-
         library = default_library()
     app = web.Application(middlewares=[security_headers, require_tutor], client_max_size=256 * 1024)
     app[ENGINE] = make_engine(database_url)

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 from bot.tutor.db import login_failures, sessions, tutors
 
 # scrypt, 2^15 x 8 x 1: about 60 ms and 32 MB per check on this machine.
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 15, 8, 1
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
 SESSION_SECONDS = 8 * 3600
 # Login rate limit: this many failures within the window block further attempts.
 FAILURES_PER_NAME = 5
@@ -46,8 +46,9 @@ class TutorSession:
 
 def hash_password(password: str, salt: Optional[bytes] = None) -> str:
     salt = salt or secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P,
-                            maxmem=128 * 1024 * 1024, dklen=32)
+    digest = hashlib.scrypt(
+        password.encode("utf-8"), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, maxmem=128 * 1024 * 1024, dklen=32
+    )
     b64 = lambda b: base64.b64encode(b).decode("ascii")  # noqa: E731
     return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${b64(salt)}${b64(digest)}"
 
@@ -58,8 +59,15 @@ def verify_password(password: str, stored: str) -> bool:
         if scheme != "scrypt":
             return False
         expected = base64.b64decode(digest)
-        actual = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt), n=int(n), r=int(r),
-                                p=int(p), maxmem=128 * 1024 * 1024, dklen=len(expected))
+        actual = hashlib.scrypt(
+            password.encode("utf-8"),
+            salt=base64.b64decode(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            maxmem=128 * 1024 * 1024,
+            dklen=len(expected),
+        )
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(actual, expected)
@@ -97,7 +105,9 @@ def add_tutor(engine: Engine, name: str, password: str, replace: bool = False) -
 
 def list_tutors(engine: Engine):
     with engine.connect() as db:
-        return [dict(r._mapping) for r in db.execute(select(tutors.c.name, tutors.c.created_at).order_by(tutors.c.name))]
+        return [
+            dict(r._mapping) for r in db.execute(select(tutors.c.name, tutors.c.created_at).order_by(tutors.c.name))
+        ]
 
 
 def remove_tutor(engine: Engine, name: str) -> bool:
@@ -114,18 +124,25 @@ def remove_tutor(engine: Engine, name: str) -> bool:
 def login_blocked(engine: Engine, name: str, address: str, now: Optional[float] = None) -> bool:
     since = (now or time.time()) - FAILURE_WINDOW
     with engine.connect() as db:
-        by_name = db.execute(select(func.count()).select_from(login_failures).where(
-            login_failures.c.name == name.lower()[:100], login_failures.c.at > since)).scalar()
-        by_address = db.execute(select(func.count()).select_from(login_failures).where(
-            login_failures.c.address == address[:100], login_failures.c.at > since)).scalar()
+        by_name = db.execute(
+            select(func.count())
+            .select_from(login_failures)
+            .where(login_failures.c.name == name.lower()[:100], login_failures.c.at > since)
+        ).scalar()
+        by_address = db.execute(
+            select(func.count())
+            .select_from(login_failures)
+            .where(login_failures.c.address == address[:100], login_failures.c.at > since)
+        ).scalar()
     return by_name >= FAILURES_PER_NAME or by_address >= FAILURES_PER_ADDRESS
 
 
 def check_login(engine: Engine, name: str, password: str, address: str) -> Optional[Tutor]:
     """The tutor when the password is right; records a failure otherwise (for the rate limit)."""
     with engine.connect() as db:
-        row = db.execute(select(tutors.c.id, tutors.c.name, tutors.c.password_hash)
-                         .where(tutors.c.name == name)).first()
+        row = db.execute(
+            select(tutors.c.id, tutors.c.name, tutors.c.password_hash).where(tutors.c.name == name)
+        ).first()
     ok = verify_password(password, row.password_hash if row else _dummy_hash()) and row is not None
     now = time.time()
     with engine.begin() as db:
@@ -148,8 +165,11 @@ def start_session(engine: Engine, tutor: Tutor) -> (str, TutorSession):
     now = time.time()
     with engine.begin() as db:
         db.execute(delete(sessions).where(sessions.c.expires_at < now))
-        db.execute(insert(sessions).values(id=_session_key(token), tutor_id=tutor.id, csrf=csrf,
-                                           created_at=now, expires_at=now + SESSION_SECONDS))
+        db.execute(
+            insert(sessions).values(
+                id=_session_key(token), tutor_id=tutor.id, csrf=csrf, created_at=now, expires_at=now + SESSION_SECONDS
+            )
+        )
     return token, TutorSession(tutor, csrf, now + SESSION_SECONDS)
 
 
@@ -157,9 +177,11 @@ def load_session(engine: Engine, token: Optional[str]) -> Optional[TutorSession]
     if not token or len(token) > 200:
         return None
     with engine.connect() as db:
-        row = db.execute(select(sessions.c.csrf, sessions.c.expires_at, tutors.c.id, tutors.c.name)
-                         .join(tutors, tutors.c.id == sessions.c.tutor_id)
-                         .where(sessions.c.id == _session_key(token))).first()
+        row = db.execute(
+            select(sessions.c.csrf, sessions.c.expires_at, tutors.c.id, tutors.c.name)
+            .join(tutors, tutors.c.id == sessions.c.tutor_id)
+            .where(sessions.c.id == _session_key(token))
+        ).first()
     if row is None or row.expires_at < time.time():
         return None
     return TutorSession(Tutor(row.id, row.name), row.csrf, row.expires_at)

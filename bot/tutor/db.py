@@ -6,25 +6,39 @@ else the SQLite file Rasa uses by default, ``var/coach.db``.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Optional
 
-from sqlalchemy import (Boolean, Column, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text,
-                        UniqueConstraint, create_engine, event, inspect)
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    inspect,
+)
 from sqlalchemy.engine import Engine
 
-from bot.scenarios.loader import PROJECT_ROOT
+from bot.domain.vocabulary import MODEL_IDS
+from bot.settings import PROJECT_ROOT, settings
 
 DEFAULT_SQLITE = PROJECT_ROOT / "var" / "coach.db"
-MODEL_IDS = ("HEAT", "LATER", "AAA", "LURC", "RATER", "CYCLE", "SOLVE")
 
 metadata = MetaData()
 
 # Rasa's own table (rasa.core.tracker_store.SQLTrackerStore.SQLEvent), declared here only so the
 # benchmark and tests can create it in an empty database exactly as Rasa does. Never altered.
 events = Table(
-    "events", MetaData(),
+    "events",
+    MetaData(),
     Column("id", Integer, primary_key=True),
     Column("sender_id", String(255), nullable=False, index=True),
     Column("type_name", String(255), nullable=False),
@@ -35,7 +49,8 @@ events = Table(
 )
 
 tutors = Table(
-    "coach_tutors", metadata,
+    "coach_tutors",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("name", String(100), nullable=False, unique=True),
     Column("password_hash", String(200), nullable=False),
@@ -43,7 +58,8 @@ tutors = Table(
 )
 
 sessions = Table(
-    "coach_sessions", metadata,
+    "coach_sessions",
+    metadata,
     Column("id", String(64), primary_key=True),  # sha256 of the cookie value; the value itself is never stored
     Column("tutor_id", Integer, ForeignKey("coach_tutors.id", ondelete="CASCADE"), nullable=False),
     Column("csrf", String(64), nullable=False),
@@ -52,7 +68,8 @@ sessions = Table(
 )
 
 login_failures = Table(
-    "coach_login_failures", metadata,
+    "coach_login_failures",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("name", String(100), nullable=False),
     Column("address", String(100), nullable=False),
@@ -62,13 +79,15 @@ login_failures = Table(
 )
 
 index_state = Table(
-    "coach_index_state", metadata,
+    "coach_index_state",
+    metadata,
     Column("name", String(50), primary_key=True),
     Column("value", Float, nullable=False),
 )
 
 attempts = Table(
-    "coach_attempts", metadata,
+    "coach_attempts",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("sender_id", String(255), nullable=False),
     Column("attempt", Integer, nullable=False),
@@ -108,20 +127,23 @@ attempts = Table(
 )
 
 scorecards = Table(
-    "coach_scorecards", metadata,  # the stored automatic scorecard, apart so attempt rows stay narrow
+    "coach_scorecards",
+    metadata,  # the stored automatic scorecard, apart so attempt rows stay narrow
     Column("attempt_id", Integer, ForeignKey("coach_attempts.id", ondelete="CASCADE"), primary_key=True),
     Column("scorecard", Text, nullable=False),
 )
 
 attempt_flags = Table(
-    "coach_attempt_flags", metadata,  # the effective flags, one row each, for filtering and counting
+    "coach_attempt_flags",
+    metadata,  # the effective flags, one row each, for filtering and counting
     Column("attempt_id", Integer, ForeignKey("coach_attempts.id", ondelete="CASCADE"), primary_key=True),
     Column("flag", String(60), primary_key=True),
     Index("ix_coach_attempt_flags_flag", "flag", "attempt_id"),
 )
 
 comments = Table(
-    "coach_comments", metadata,
+    "coach_comments",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("attempt_id", Integer, ForeignKey("coach_attempts.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("tutor", String(100), nullable=False),
@@ -130,7 +152,8 @@ comments = Table(
 )
 
 overrides = Table(
-    "coach_overrides", metadata,  # the audit trail: every change, with the value before and after
+    "coach_overrides",
+    metadata,  # the audit trail: every change, with the value before and after
     Column("id", Integer, primary_key=True),
     Column("attempt_id", Integer, ForeignKey("coach_attempts.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("tutor", String(100), nullable=False),
@@ -145,10 +168,10 @@ overrides = Table(
 
 def database_url(url: Optional[str] = None) -> str:
     """The explicit URL, else COACH_DATABASE_URL, else the default SQLite file."""
-    url = url or os.environ.get("COACH_DATABASE_URL", "").strip()
+    if url and url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    url = url or settings().database_url
     if url:
-        if url.startswith("postgres://"):
-            url = "postgresql://" + url[len("postgres://"):]
         return url
     return sqlite_url(DEFAULT_SQLITE)
 

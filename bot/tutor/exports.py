@@ -6,13 +6,14 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 import uuid
 from typing import Any, Dict, Iterable, List, Optional
 
 from sqlalchemy import and_, literal_column, select
 from sqlalchemy.engine import Connection
 
+from bot.domain.assessment.rubrics import pass_mark
+from bot.settings import settings
 from bot.tutor.db import MODEL_IDS, attempts, comments, overrides, scorecards
 from bot.tutor.queries import Filters, iso
 
@@ -24,18 +25,40 @@ VERBS = {
 }
 ACTIVITY_TYPE = "http://adlnet.gov/expapi/activities/simulation"
 STATEMENT_NAMESPACE = uuid.UUID("6b2f0c2e-6d3a-4c55-9a51-2a4e2f0c0a11")
-CSV_COLUMNS = ["conversation_id", "attempt", "learner_id", "learner_name", "channel", "scenario", "persona",
-               "difficulty", "mode", "started_at", "updated_at", "outcome", "overall", "overall_auto", "overridden",
-               "pass_mark", "passed", "flags", "flags_auto", *MODEL_IDS, "turns", "final_mood", "comments"]
+CSV_COLUMNS = [
+    "conversation_id",
+    "attempt",
+    "learner_id",
+    "learner_name",
+    "channel",
+    "scenario",
+    "persona",
+    "difficulty",
+    "mode",
+    "started_at",
+    "updated_at",
+    "outcome",
+    "overall",
+    "overall_auto",
+    "overridden",
+    "pass_mark",
+    "passed",
+    "flags",
+    "flags_auto",
+    *MODEL_IDS,
+    "turns",
+    "final_mood",
+    "comments",
+]
 
 
 def homepage() -> str:
     """The xAPI account home page (COACH_XAPI_HOMEPAGE), where learner accounts live."""
-    return os.environ.get("COACH_XAPI_HOMEPAGE", "").strip() or "http://localhost:5080"
+    return settings().xapi_homepage
 
 
 def activity_base() -> str:
-    return (os.environ.get("COACH_XAPI_ACTIVITY_BASE", "").strip() or "urn:complaint-coach:scenario:").rstrip("/")
+    return settings().xapi_activity_base.rstrip("/")
 
 
 def parse_since(value: Optional[str]) -> Optional[float]:
@@ -52,27 +75,42 @@ def parse_since(value: Optional[str]) -> Optional[float]:
     return moment.timestamp()
 
 
-def select_rows(db: Connection, filters: Optional[Filters] = None, since: Optional[float] = None,
-                with_scorecards: bool = True) -> List[Dict[str, Any]]:
+def select_rows(
+    db: Connection, filters: Optional[Filters] = None, since: Optional[float] = None, with_scorecards: bool = True
+) -> List[Dict[str, Any]]:
     """Attempts matching the filters with activity at or after ``since``, oldest first."""
     conditions = (filters or Filters()).conditions()
     if since is not None:
         conditions.append(attempts.c.updated_at >= since)
     card = scorecards.c.scorecard if with_scorecards else literal_column("NULL").label("scorecard")
-    rows = [dict(r._mapping) for r in db.execute(
-        select(attempts, card).outerjoin(scorecards, scorecards.c.attempt_id == attempts.c.id)
-        .where(and_(*conditions)).order_by(attempts.c.started_at, attempts.c.id))]
+    rows = [
+        dict(r._mapping)
+        for r in db.execute(
+            select(attempts, card)
+            .outerjoin(scorecards, scorecards.c.attempt_id == attempts.c.id)
+            .where(and_(*conditions))
+            .order_by(attempts.c.started_at, attempts.c.id)
+        )
+    ]
     ids = [r["id"] for r in rows]
     notes: Dict[int, list] = {}
     changes: Dict[int, list] = {}
     for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
+        chunk = ids[start : start + 500]
         for c in db.execute(select(comments).where(comments.c.attempt_id.in_(chunk)).order_by(comments.c.id)):
             notes.setdefault(c.attempt_id, []).append({"tutor": c.tutor, "text": c.text, "at": iso(c.created_at)})
         for o in db.execute(select(overrides).where(overrides.c.attempt_id.in_(chunk)).order_by(overrides.c.id)):
-            changes.setdefault(o.attempt_id, []).append({
-                "tutor": o.tutor, "change": o.kind, "value": o.value, "before": o.value_before,
-                "after": o.value_after, "reason": o.reason, "at": iso(o.created_at)})
+            changes.setdefault(o.attempt_id, []).append(
+                {
+                    "tutor": o.tutor,
+                    "change": o.kind,
+                    "value": o.value,
+                    "before": o.value_before,
+                    "after": o.value_after,
+                    "reason": o.reason,
+                    "at": iso(o.created_at),
+                }
+            )
     for row in rows:
         row["flags"] = json.loads(row["flags"] or "[]")
         row["flags_auto"] = json.loads(row["flags_auto"] or "[]")
@@ -94,12 +132,31 @@ def to_csv(rows: Iterable[Dict[str, Any]]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for r in rows:
-        line = [r["sender_id"], r["attempt"], r["learner_id"], r["learner_name"], r["channel"], r["scenario"],
-                r["persona"], r["difficulty"], r["mode"], iso(r["started_at"]), iso(r["updated_at"]), r["outcome"],
-                r["overall"], r["overall_auto"], "yes" if r["overridden"] else "no", r["pass_mark"],
-                "" if r["passed"] is None else ("yes" if r["passed"] else "no"), ";".join(r["flags"]),
-                ";".join(r["flags_auto"]), *[r["m_" + m.lower()] for m in MODEL_IDS], r["turns"], r["final_mood"],
-                len(r["comments"])]
+        line = [
+            r["sender_id"],
+            r["attempt"],
+            r["learner_id"],
+            r["learner_name"],
+            r["channel"],
+            r["scenario"],
+            r["persona"],
+            r["difficulty"],
+            r["mode"],
+            iso(r["started_at"]),
+            iso(r["updated_at"]),
+            r["outcome"],
+            r["overall"],
+            r["overall_auto"],
+            "yes" if r["overridden"] else "no",
+            r["pass_mark"],
+            "" if r["passed"] is None else ("yes" if r["passed"] else "no"),
+            ";".join(r["flags"]),
+            ";".join(r["flags_auto"]),
+            *[r["m_" + m.lower()] for m in MODEL_IDS],
+            r["turns"],
+            r["final_mood"],
+            len(r["comments"]),
+        ]
         writer.writerow([_safe_cell("" if v is None else v) for v in line])
     return out.getvalue()
 
@@ -107,15 +164,33 @@ def to_csv(rows: Iterable[Dict[str, Any]]) -> str:
 def to_json(rows: Iterable[Dict[str, Any]]) -> str:
     out = []
     for r in rows:
-        out.append({
-            "conversation_id": r["sender_id"], "attempt": r["attempt"],
-            "learner": {"id": r["learner_id"], "name": r["learner_name"]}, "channel": r["channel"],
-            "scenario": r["scenario"], "persona": r["persona"], "difficulty": r["difficulty"], "mode": r["mode"],
-            "started_at": iso(r["started_at"]), "updated_at": iso(r["updated_at"]), "outcome": r["outcome"],
-            "overall": r["overall"], "overall_auto": r["overall_auto"], "overridden": bool(r["overridden"]),
-            "flags": r["flags"], "flags_auto": r["flags_auto"], "pass_mark": r["pass_mark"], "passed": r["passed"],
-            "turns": r["turns"], "final_mood": r["final_mood"], "scorecard": r["scorecard"],
-            "comments": r["comments"], "overrides": r["overrides"]})
+        out.append(
+            {
+                "conversation_id": r["sender_id"],
+                "attempt": r["attempt"],
+                "learner": {"id": r["learner_id"], "name": r["learner_name"]},
+                "channel": r["channel"],
+                "scenario": r["scenario"],
+                "persona": r["persona"],
+                "difficulty": r["difficulty"],
+                "mode": r["mode"],
+                "started_at": iso(r["started_at"]),
+                "updated_at": iso(r["updated_at"]),
+                "outcome": r["outcome"],
+                "overall": r["overall"],
+                "overall_auto": r["overall_auto"],
+                "overridden": bool(r["overridden"]),
+                "flags": r["flags"],
+                "flags_auto": r["flags_auto"],
+                "pass_mark": r["pass_mark"],
+                "passed": r["passed"],
+                "turns": r["turns"],
+                "final_mood": r["final_mood"],
+                "scorecard": r["scorecard"],
+                "comments": r["comments"],
+                "overrides": r["overrides"],
+            }
+        )
     return json.dumps(out, ensure_ascii=False, indent=1)
 
 
@@ -132,32 +207,45 @@ def statement(r: Dict[str, Any], titles: Dict[str, str], default_pass_mark: int)
     key = f"{r['sender_id']}\n{r['attempt']}"
     return {
         "id": str(uuid.uuid5(STATEMENT_NAMESPACE, key)),
-        "actor": {"objectType": "Agent", "name": name,
-                  "account": {"homePage": homepage(), "name": r["learner_id"]}},
+        "actor": {"objectType": "Agent", "name": name, "account": {"homePage": homepage(), "name": r["learner_id"]}},
         "verb": {"id": VERBS[verb], "display": {"en-GB": verb}},
-        "object": {"objectType": "Activity", "id": f"{activity_base()}{r['scenario']}",
-                   "definition": {"name": {"en-GB": title}, "type": ACTIVITY_TYPE,
-                                  "description": {"en-GB": f"complaint-coach scenario {r['scenario']}"}}},
-        "result": {"score": {"scaled": round(r["overall"] / 100, 4), "raw": r["overall"], "min": 0, "max": 100},
-                   "success": success, "completion": True,
-                   "extensions": {"urn:complaint-coach:outcome": r["outcome"],
-                                  "urn:complaint-coach:flags": r["flags"],
-                                  "urn:complaint-coach:overall-automatic": r["overall_auto"]}},
-        "context": {"platform": "complaint-coach", "language": "en-GB",
-                    "extensions": {"urn:complaint-coach:conversation": r["sender_id"],
-                                   "urn:complaint-coach:attempt": r["attempt"],
-                                   "urn:complaint-coach:persona": r["persona"],
-                                   "urn:complaint-coach:difficulty": r["difficulty"],
-                                   "urn:complaint-coach:mode": r["mode"],
-                                   "urn:complaint-coach:channel": r["channel"]}},
+        "object": {
+            "objectType": "Activity",
+            "id": f"{activity_base()}{r['scenario']}",
+            "definition": {
+                "name": {"en-GB": title},
+                "type": ACTIVITY_TYPE,
+                "description": {"en-GB": f"complaint-coach scenario {r['scenario']}"},
+            },
+        },
+        "result": {
+            "score": {"scaled": round(r["overall"] / 100, 4), "raw": r["overall"], "min": 0, "max": 100},
+            "success": success,
+            "completion": True,
+            "extensions": {
+                "urn:complaint-coach:outcome": r["outcome"],
+                "urn:complaint-coach:flags": r["flags"],
+                "urn:complaint-coach:overall-automatic": r["overall_auto"],
+            },
+        },
+        "context": {
+            "platform": "complaint-coach",
+            "language": "en-GB",
+            "extensions": {
+                "urn:complaint-coach:conversation": r["sender_id"],
+                "urn:complaint-coach:attempt": r["attempt"],
+                "urn:complaint-coach:persona": r["persona"],
+                "urn:complaint-coach:difficulty": r["difficulty"],
+                "urn:complaint-coach:mode": r["mode"],
+                "urn:complaint-coach:channel": r["channel"],
+            },
+        },
         "timestamp": iso(r["scored_at"] or r["updated_at"]),
         "version": "1.0.3",
     }
 
 
 def to_xapi(rows: Iterable[Dict[str, Any]], library=None) -> str:
-    from bot.assessment.rubrics import pass_mark
-
     titles = {}
     if library is not None:
         titles = {sid: s.title for sid, s in library.scenarios.items()}
@@ -166,8 +254,9 @@ def to_xapi(rows: Iterable[Dict[str, Any]], library=None) -> str:
     return json.dumps(statements, ensure_ascii=False, indent=1)
 
 
-def export(db: Connection, fmt: str, filters: Optional[Filters] = None, since: Optional[float] = None,
-           library=None) -> str:
+def export(
+    db: Connection, fmt: str, filters: Optional[Filters] = None, since: Optional[float] = None, library=None
+) -> str:
     rows = select_rows(db, filters, since, with_scorecards=fmt == "json")
     if fmt == "csv":
         return to_csv(rows)
@@ -178,6 +267,9 @@ def export(db: Connection, fmt: str, filters: Optional[Filters] = None, since: O
     raise ValueError(f"unknown export format '{fmt}' (csv, json or xapi)")
 
 
-CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json; charset=utf-8",
-                 "xapi": "application/json; charset=utf-8"}
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json; charset=utf-8",
+    "xapi": "application/json; charset=utf-8",
+}
 FILE_NAMES = {"csv": "coach-attempts.csv", "json": "coach-attempts.json", "xapi": "coach-xapi-statements.json"}

@@ -23,8 +23,17 @@ from sqlalchemy import and_, case, delete, func, insert, or_, select, text, upda
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from bot.tutor.db import (MODEL_IDS, attempt_flags, attempts, events, has_events_table, index_state, overrides,
-                          scorecards)
+from bot.domain.assessment.scorecard import Scorecard
+from bot.tutor.db import (
+    MODEL_IDS,
+    attempt_flags,
+    attempts,
+    events,
+    has_events_table,
+    index_state,
+    overrides,
+    scorecards,
+)
 
 SENDERS_PER_QUERY = 400
 # On PostgreSQL, ids are handed out before commit, so a transaction can commit an id lower than
@@ -112,22 +121,27 @@ def build_attempts(sender_id: str, rows: Iterable[Any]) -> List[AttemptRecord]:
             if card.get("scenario") in (None, value.get("scenario")):
                 attach(record, *pending)
             pending = None
-    if pending is not None and latest is not None and pending[0].get("scenario") in (None, latest.state.get("scenario")):
+    if (
+        pending is not None
+        and latest is not None
+        and pending[0].get("scenario") in (None, latest.state.get("scenario"))
+    ):
         attach(latest, *pending)
     return [found[n] for n in sorted(found)]
 
 
 def auto_values(record: AttemptRecord) -> Dict[str, Any]:
     """The automatic columns of one attempt row."""
-    state, card = record.state, record.scorecard
+    state, card = record.state, Scorecard.read(record.scorecard)
     learner = state.get("learner") if isinstance(state.get("learner"), dict) else {}
-    outcome = (card or {}).get("outcome") or state.get("outcome") or "in_progress"
+    outcome = (card.outcome if card else None) or state.get("outcome") or "in_progress"
     values = {
-        "sender_id": record.sender_id, "attempt": record.attempt,
+        "sender_id": record.sender_id,
+        "attempt": record.attempt,
         "learner_id": str(learner.get("id") or record.sender_id)[:255],
         "learner_name": str(learner.get("name") or "")[:255],
         "channel": str(state.get("channel") or "")[:100],
-        "scenario": str(state.get("scenario") or (card or {}).get("scenario") or "")[:100],
+        "scenario": str(state.get("scenario") or (card.scenario if card else "") or "")[:100],
         "persona": str(state.get("persona") or "")[:50],
         "difficulty": str(state.get("difficulty") or "")[:50],
         "mode": str(state.get("mode") or "practice")[:20],
@@ -138,25 +152,26 @@ def auto_values(record: AttemptRecord) -> Dict[str, Any]:
         "started_at": record.started_at,
         "updated_at": max(record.updated_at, record.scored_at or 0.0),
         "scored_at": record.scored_at,
-        "overall_auto": None, "flags_auto": "[]", "pass_mark": None,
+        "overall_auto": None,
+        "flags_auto": "[]",
+        "pass_mark": None,
         "last_event_id": record.last_event_id,
     }
     for model in MODEL_IDS:
         values["m_" + model.lower()] = None
     if card:
-        values["overall_auto"] = _number(card.get("overall"))
-        values["flags_auto"] = json.dumps([f.get("id") for f in card.get("flags", []) if isinstance(f, dict)])
-        models = card.get("models") if isinstance(card.get("models"), dict) else {}
+        values["overall_auto"] = card.overall
+        values["flags_auto"] = json.dumps([f.id for f in card.flags])
         for model in MODEL_IDS:
-            values["m_" + model.lower()] = _number((models.get(model) or {}).get("score"))
-        assessment = card.get("assessment") if isinstance(card.get("assessment"), dict) else None
-        if assessment:
-            values["pass_mark"] = _number(assessment.get("pass_mark"))
+            values["m_" + model.lower()] = card.models[model].score if model in card.models else None
+        if card.assessment:
+            values["pass_mark"] = card.assessment.pass_mark
     return values
 
 
-def effective(overall_auto: Optional[int], flags_auto: List[str], changes: Iterable[Any],
-              pass_mark: Optional[int] = None) -> Dict[str, Any]:
+def effective(
+    overall_auto: Optional[int], flags_auto: List[str], changes: Iterable[Any], pass_mark: Optional[int] = None
+) -> Dict[str, Any]:
     """The result after the tutors' overrides, applied in order on top of the automatic one."""
     overall, flags, overridden = overall_auto, list(flags_auto), False
     for change in changes:
@@ -175,10 +190,12 @@ def effective(overall_auto: Optional[int], flags_auto: List[str], changes: Itera
 
 def refresh_effective(db: Connection, attempt_id: int) -> Dict[str, Any]:
     """Recompute one attempt's effective columns and its rows in ``coach_attempt_flags``."""
-    row = db.execute(select(attempts.c.overall_auto, attempts.c.flags_auto, attempts.c.pass_mark)
-                     .where(attempts.c.id == attempt_id)).first()
-    changes = db.execute(select(overrides.c.kind, overrides.c.value).where(overrides.c.attempt_id == attempt_id)
-                         .order_by(overrides.c.id)).fetchall()
+    row = db.execute(
+        select(attempts.c.overall_auto, attempts.c.flags_auto, attempts.c.pass_mark).where(attempts.c.id == attempt_id)
+    ).first()
+    changes = db.execute(
+        select(overrides.c.kind, overrides.c.value).where(overrides.c.attempt_id == attempt_id).order_by(overrides.c.id)
+    ).fetchall()
     values = effective(row.overall_auto, json.loads(row.flags_auto or "[]"), changes, row.pass_mark)
     db.execute(update(attempts).where(attempts.c.id == attempt_id).values(**values))
     db.execute(delete(attempt_flags).where(attempt_flags.c.attempt_id == attempt_id))
@@ -198,15 +215,27 @@ def _set_state(db: Connection, name: str, value: float) -> None:
         db.execute(insert(index_state).values(name=name, value=value))
 
 
-_RELEVANT = or_(events.c.type_name == "session_started", events.c.type_name == "action",
-                and_(events.c.type_name == "slot", events.c.action_name.in_(("coach_state", "scorecard"))))
+_RELEVANT = or_(
+    events.c.type_name == "session_started",
+    events.c.type_name == "action",
+    and_(events.c.type_name == "slot", events.c.action_name.in_(("coach_state", "scorecard"))),
+)
 
 
 def _relevant_events(db: Connection, senders: List[str]):
     data = case((events.c.type_name == "slot", events.c.data), else_=None)  # only slots need their JSON
-    query = (select(events.c.id, events.c.sender_id, events.c.type_name, events.c.action_name,
-                    events.c.timestamp, data.label("data"))
-             .where(events.c.sender_id.in_(senders), _RELEVANT).order_by(events.c.sender_id, events.c.id))
+    query = (
+        select(
+            events.c.id,
+            events.c.sender_id,
+            events.c.type_name,
+            events.c.action_name,
+            events.c.timestamp,
+            data.label("data"),
+        )
+        .where(events.c.sender_id.in_(senders), _RELEVANT)
+        .order_by(events.c.sender_id, events.c.id)
+    )
     return db.execute(query).fetchall()
 
 
@@ -215,9 +244,14 @@ def _store(db: Connection, sender_ids: List[str]) -> int:
     by_sender: Dict[str, list] = {s: [] for s in sender_ids}
     for row in _relevant_events(db, sender_ids):
         by_sender[row.sender_id].append(row)
-    existing = {(r.sender_id, r.attempt): r for r in db.execute(
-        select(attempts.c.id, attempts.c.sender_id, attempts.c.attempt, attempts.c.last_event_id,
-               attempts.c.scored_at).where(attempts.c.sender_id.in_(sender_ids)))}
+    existing = {
+        (r.sender_id, r.attempt): r
+        for r in db.execute(
+            select(
+                attempts.c.id, attempts.c.sender_id, attempts.c.attempt, attempts.c.last_event_id, attempts.c.scored_at
+            ).where(attempts.c.sender_id.in_(sender_ids))
+        )
+    }
     new: List[Dict[str, Any]] = []
     cards: Dict[tuple, str] = {}
     changed = 0
@@ -226,15 +260,26 @@ def _store(db: Connection, sender_ids: List[str]) -> int:
             values = auto_values(record)
             key = (sender_id, record.attempt)
             old = existing.get(key)
-            if old is not None and old.last_event_id == values["last_event_id"] and old.scored_at == values["scored_at"]:
+            if (
+                old is not None
+                and old.last_event_id == values["last_event_id"]
+                and old.scored_at == values["scored_at"]
+            ):
                 continue
             changed += 1
             if record.scorecard:
                 cards[key] = json.dumps(record.scorecard, ensure_ascii=False)
             if old is None:
                 mark, overall = values["pass_mark"], values["overall_auto"]
-                new.append(dict(values, overall=overall, flags=values["flags_auto"], overridden=False,
-                                passed=None if mark is None or overall is None else overall >= mark))
+                new.append(
+                    dict(
+                        values,
+                        overall=overall,
+                        flags=values["flags_auto"],
+                        overridden=False,
+                        passed=None if mark is None or overall is None else overall >= mark,
+                    )
+                )
                 continue
             db.execute(update(attempts).where(attempts.c.id == old.id).values(**values))
             db.execute(delete(scorecards).where(scorecards.c.attempt_id == old.id))
@@ -244,15 +289,26 @@ def _store(db: Connection, sender_ids: List[str]) -> int:
     if new:
         # New attempts have no overrides yet: insert them, their flags and scorecards in bulk.
         db.execute(insert(attempts), new)
-        ids = {(r.sender_id, r.attempt): r.id for r in db.execute(
-            select(attempts.c.id, attempts.c.sender_id, attempts.c.attempt)
-            .where(attempts.c.sender_id.in_(sorted({v["sender_id"] for v in new}))))}
-        flag_rows = [{"attempt_id": ids[(v["sender_id"], v["attempt"])], "flag": flag}
-                     for v in new for flag in json.loads(v["flags"])]
+        ids = {
+            (r.sender_id, r.attempt): r.id
+            for r in db.execute(
+                select(attempts.c.id, attempts.c.sender_id, attempts.c.attempt).where(
+                    attempts.c.sender_id.in_(sorted({v["sender_id"] for v in new}))
+                )
+            )
+        }
+        flag_rows = [
+            {"attempt_id": ids[(v["sender_id"], v["attempt"])], "flag": flag}
+            for v in new
+            for flag in json.loads(v["flags"])
+        ]
         if flag_rows:
             db.execute(insert(attempt_flags), flag_rows)
-        card_rows = [{"attempt_id": ids[(v["sender_id"], v["attempt"])], "scorecard": cards[(v["sender_id"], v["attempt"])]}
-                     for v in new if (v["sender_id"], v["attempt"]) in cards]
+        card_rows = [
+            {"attempt_id": ids[(v["sender_id"], v["attempt"])], "scorecard": cards[(v["sender_id"], v["attempt"])]}
+            for v in new
+            if (v["sender_id"], v["attempt"]) in cards
+        ]
         if card_rows:
             db.execute(insert(scorecards), card_rows)
     return changed
@@ -288,11 +344,12 @@ def _sync(engine: Engine) -> int:
             condition = events.c.id > last
             if recheck:
                 condition = or_(condition, and_(events.c.id > last - 5000, events.c.timestamp > since))
-            found = db.execute(select(events.c.id, events.c.sender_id).where(condition)
-                               .order_by(events.c.id).limit(batch)).fetchall()
+            found = db.execute(
+                select(events.c.id, events.c.sender_id).where(condition).order_by(events.c.id).limit(batch)
+            ).fetchall()
             senders = list(dict.fromkeys(r.sender_id for r in found))
             for start in range(0, len(senders), SENDERS_PER_QUERY):
-                changed += _store(db, senders[start:start + SENDERS_PER_QUERY])
+                changed += _store(db, senders[start : start + SENDERS_PER_QUERY])
             seen = max((r.id for r in found), default=last)
             _set_state(db, "last_event_id", max(seen, last))
             if recheck:
@@ -303,8 +360,10 @@ def _sync(engine: Engine) -> int:
 
 def status(engine: Engine) -> Dict[str, Any]:
     with engine.connect() as db:
-        return {"last_event_id": int(_state(db, "last_event_id")),
-                "attempts": db.execute(select(func.count()).select_from(attempts)).scalar()}
+        return {
+            "last_event_id": int(_state(db, "last_event_id")),
+            "attempts": db.execute(select(func.count()).select_from(attempts)).scalar(),
+        }
 
 
 def reset(engine: Engine) -> None:

@@ -14,11 +14,43 @@ from bot.tutor.db import MODEL_IDS, attempt_flags, attempts, comments, overrides
 
 PAGE_SIZE = 50
 OUTCOMES = ("satisfied", "unsatisfied", "escalated", "abandoned", "in_progress")
-FILTER_KEYS = ("learner", "channel", "scenario", "persona", "difficulty", "mode", "outcome", "flag",
-               "date_from", "date_to", "score_min", "score_max")
-LIST_COLUMNS = [attempts.c[name] for name in (
-    "id", "sender_id", "attempt", "learner_id", "learner_name", "channel", "scenario", "persona", "difficulty",
-    "mode", "outcome", "started_at", "overall", "overall_auto", "flags", "overridden", "passed", "turns")]
+FILTER_KEYS = (
+    "learner",
+    "channel",
+    "scenario",
+    "persona",
+    "difficulty",
+    "mode",
+    "outcome",
+    "flag",
+    "date_from",
+    "date_to",
+    "score_min",
+    "score_max",
+)
+LIST_COLUMNS = [
+    attempts.c[name]
+    for name in (
+        "id",
+        "sender_id",
+        "attempt",
+        "learner_id",
+        "learner_name",
+        "channel",
+        "scenario",
+        "persona",
+        "difficulty",
+        "mode",
+        "outcome",
+        "started_at",
+        "overall",
+        "overall_auto",
+        "flags",
+        "overridden",
+        "passed",
+        "turns",
+    )
+]
 
 
 class FilterError(ValueError):
@@ -64,8 +96,13 @@ class Filters:
         out = []
         if "learner" in v:
             like = "%" + v["learner"].lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            out.append(or_(c.learner_id == v["learner"], func.lower(c.learner_name).like(like, escape="\\"),
-                           func.lower(c.learner_id).like(like, escape="\\")))
+            out.append(
+                or_(
+                    c.learner_id == v["learner"],
+                    func.lower(c.learner_name).like(like, escape="\\"),
+                    func.lower(c.learner_id).like(like, escape="\\"),
+                )
+            )
         for key in ("channel", "scenario", "persona", "difficulty", "mode", "outcome"):
             if key in v:
                 out.append(c[key] == v[key])
@@ -97,9 +134,13 @@ def list_page(db: Connection, filters: Filters, page: int = 1, page_size: int = 
     total = db.execute(select(func.count()).select_from(attempts).where(where)).scalar()
     pages = max(1, -(-total // page_size))
     page = min(max(1, page), pages)
-    rows = db.execute(select(*LIST_COLUMNS).where(where)
-                      .order_by(attempts.c.started_at.desc(), attempts.c.id.desc())
-                      .limit(page_size).offset((page - 1) * page_size)).fetchall()
+    rows = db.execute(
+        select(*LIST_COLUMNS)
+        .where(where)
+        .order_by(attempts.c.started_at.desc(), attempts.c.id.desc())
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    ).fetchall()
     items = []
     for row in rows:
         item = dict(row._mapping)
@@ -120,9 +161,11 @@ def options(db: Connection) -> Dict[str, List[str]]:
 
 
 def attempt_row(db: Connection, attempt_id: int) -> Optional[Dict[str, Any]]:
-    row = db.execute(select(attempts, scorecards.c.scorecard)
-                     .outerjoin(scorecards, scorecards.c.attempt_id == attempts.c.id)
-                     .where(attempts.c.id == attempt_id)).first()
+    row = db.execute(
+        select(attempts, scorecards.c.scorecard)
+        .outerjoin(scorecards, scorecards.c.attempt_id == attempts.c.id)
+        .where(attempts.c.id == attempt_id)
+    ).first()
     if row is None:
         return None
     item = dict(row._mapping)
@@ -134,16 +177,25 @@ def attempt_row(db: Connection, attempt_id: int) -> Optional[Dict[str, Any]]:
 
 
 def siblings(db: Connection, sender_id: str) -> List[Dict[str, Any]]:
-    return [dict(r._mapping) for r in db.execute(
-        select(attempts.c.id, attempts.c.attempt, attempts.c.scenario, attempts.c.overall)
-        .where(attempts.c.sender_id == sender_id).order_by(attempts.c.attempt))]
+    return [
+        dict(r._mapping)
+        for r in db.execute(
+            select(attempts.c.id, attempts.c.attempt, attempts.c.scenario, attempts.c.overall)
+            .where(attempts.c.sender_id == sender_id)
+            .order_by(attempts.c.attempt)
+        )
+    ]
 
 
 def audit(db: Connection, attempt_id: int) -> Dict[str, List[Dict[str, Any]]]:
-    notes = [dict(r._mapping, date=when(r.created_at)) for r in db.execute(
-        select(comments).where(comments.c.attempt_id == attempt_id).order_by(comments.c.id))]
-    changes = [dict(r._mapping, date=when(r.created_at)) for r in db.execute(
-        select(overrides).where(overrides.c.attempt_id == attempt_id).order_by(overrides.c.id))]
+    notes = [
+        dict(r._mapping, date=when(r.created_at))
+        for r in db.execute(select(comments).where(comments.c.attempt_id == attempt_id).order_by(comments.c.id))
+    ]
+    changes = [
+        dict(r._mapping, date=when(r.created_at))
+        for r in db.execute(select(overrides).where(overrides.c.attempt_id == attempt_id).order_by(overrides.c.id))
+    ]
     return {"comments": notes, "overrides": changes}
 
 
@@ -156,41 +208,93 @@ def cohort(db: Connection, filters: Filters, page: int = 1, page_size: int = 40)
     pages = max(1, -(-learner_count // page_size))
     page = min(max(1, page), pages)
     learner_rows = db.execute(
-        select(attempts.c.learner_id, func.max(attempts.c.learner_name).label("name"),
-               func.count().label("n"), func.avg(attempts.c.overall).label("avg"),
-               func.max(attempts.c.started_at).label("latest"))
-        .where(where).group_by(attempts.c.learner_id)
+        select(
+            attempts.c.learner_id,
+            func.max(attempts.c.learner_name).label("name"),
+            func.count().label("n"),
+            func.avg(attempts.c.overall).label("avg"),
+            func.max(attempts.c.started_at).label("latest"),
+        )
+        .where(where)
+        .group_by(attempts.c.learner_id)
         .order_by(func.max(attempts.c.started_at).desc(), attempts.c.learner_id)
-        .limit(page_size).offset((page - 1) * page_size)).fetchall()
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    ).fetchall()
     ids = [r.learner_id for r in learner_rows]
     series: Dict[str, List[Dict[str, Any]]] = {i: [] for i in ids}
     if ids:
-        for r in db.execute(select(attempts.c.id, attempts.c.learner_id, attempts.c.overall, attempts.c.started_at,
-                                   attempts.c.scenario, attempts.c.mode, attempts.c.passed)
-                            .where(where, attempts.c.learner_id.in_(ids))
-                            .order_by(attempts.c.learner_id, attempts.c.started_at, attempts.c.id)):
-            series[r.learner_id].append({"id": r.id, "overall": r.overall, "date": when(r.started_at),
-                                         "scenario": r.scenario, "mode": r.mode, "passed": r.passed})
+        for r in db.execute(
+            select(
+                attempts.c.id,
+                attempts.c.learner_id,
+                attempts.c.overall,
+                attempts.c.started_at,
+                attempts.c.scenario,
+                attempts.c.mode,
+                attempts.c.passed,
+            )
+            .where(where, attempts.c.learner_id.in_(ids))
+            .order_by(attempts.c.learner_id, attempts.c.started_at, attempts.c.id)
+        ):
+            series[r.learner_id].append(
+                {
+                    "id": r.id,
+                    "overall": r.overall,
+                    "date": when(r.started_at),
+                    "scenario": r.scenario,
+                    "mode": r.mode,
+                    "passed": r.passed,
+                }
+            )
     learners = []
     for r in learner_rows:
         scores = [p["overall"] for p in series[r.learner_id]]
-        learners.append({"id": r.learner_id, "name": r.name or "", "attempts": r.n,
-                         "average": round(r.avg or 0), "first": scores[0] if scores else None,
-                         "latest": scores[-1] if scores else None, "best": max(scores) if scores else None,
-                         "points": series[r.learner_id]})
-    flag_rows = db.execute(select(attempt_flags.c.flag, func.count().label("n"))
-                           .select_from(attempt_flags.join(attempts, attempts.c.id == attempt_flags.c.attempt_id))
-                           .where(where).group_by(attempt_flags.c.flag)
-                           .order_by(func.count().desc(), attempt_flags.c.flag)).fetchall()
+        learners.append(
+            {
+                "id": r.learner_id,
+                "name": r.name or "",
+                "attempts": r.n,
+                "average": round(r.avg or 0),
+                "first": scores[0] if scores else None,
+                "latest": scores[-1] if scores else None,
+                "best": max(scores) if scores else None,
+                "points": series[r.learner_id],
+            }
+        )
+    flag_rows = db.execute(
+        select(attempt_flags.c.flag, func.count().label("n"))
+        .select_from(attempt_flags.join(attempts, attempts.c.id == attempt_flags.c.attempt_id))
+        .where(where)
+        .group_by(attempt_flags.c.flag)
+        .order_by(func.count().desc(), attempt_flags.c.flag)
+    ).fetchall()
     flags = [{"flag": r.flag, "count": r.n, "share": (r.n / scored) if scored else 0.0} for r in flag_rows]
     model_cols = [func.avg(attempts.c["m_" + m.lower()]).label(m) for m in MODEL_IDS]
     by_scenario = []
-    for r in db.execute(select(attempts.c.scenario, func.count().label("n"), func.avg(attempts.c.overall).label("overall"),
-                               *model_cols).where(where).group_by(attempts.c.scenario).order_by(attempts.c.scenario)):
-        by_scenario.append({"scenario": r.scenario, "attempts": r.n, "overall": _round(r.overall),
-                            "models": {m: _round(getattr(r, m)) for m in MODEL_IDS}})
-    return {"scored": scored, "learner_count": learner_count, "learners": learners, "page": page, "pages": pages,
-            "flags": flags, "by_scenario": by_scenario}
+    for r in db.execute(
+        select(attempts.c.scenario, func.count().label("n"), func.avg(attempts.c.overall).label("overall"), *model_cols)
+        .where(where)
+        .group_by(attempts.c.scenario)
+        .order_by(attempts.c.scenario)
+    ):
+        by_scenario.append(
+            {
+                "scenario": r.scenario,
+                "attempts": r.n,
+                "overall": _round(r.overall),
+                "models": {m: _round(getattr(r, m)) for m in MODEL_IDS},
+            }
+        )
+    return {
+        "scored": scored,
+        "learner_count": learner_count,
+        "learners": learners,
+        "page": page,
+        "pages": pages,
+        "flags": flags,
+        "by_scenario": by_scenario,
+    }
 
 
 def _round(value: Optional[float]) -> Optional[int]:

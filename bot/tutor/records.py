@@ -10,6 +10,7 @@ from typing import Any, Dict, Optional
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Engine
 
+from bot.domain.vocabulary import FLAG_IDS
 from bot.tutor.db import attempts, comments, overrides
 from bot.tutor.indexer import refresh_effective
 
@@ -23,9 +24,7 @@ class RecordError(ValueError):
 
 
 def known_flags():
-    from bot.assessment.rubrics import FLAGS
-
-    return FLAGS
+    return FLAG_IDS
 
 
 def add_comment(engine: Engine, attempt_id: int, tutor: str, text: str) -> None:
@@ -40,16 +39,18 @@ def add_comment(engine: Engine, attempt_id: int, tutor: str, text: str) -> None:
         db.execute(insert(comments).values(attempt_id=attempt_id, tutor=tutor, text=text, created_at=time.time()))
 
 
-def override(engine: Engine, attempt_id: int, tutor: str, kind: str, value: Optional[str] = None,
-             reason: str = "") -> Dict[str, Any]:
+def override(
+    engine: Engine, attempt_id: int, tutor: str, kind: str, value: Optional[str] = None, reason: str = ""
+) -> Dict[str, Any]:
     """Record one override and return the new effective result."""
     reason = (reason or "").strip()[:MAX_REASON]
     value = (value or "").strip()
     if kind not in KINDS:
         raise RecordError("Unknown change.")
     with engine.begin() as db:
-        row = db.execute(select(attempts.c.overall, attempts.c.overall_auto, attempts.c.flags)
-                         .where(attempts.c.id == attempt_id)).first()
+        row = db.execute(
+            select(attempts.c.overall, attempts.c.overall_auto, attempts.c.flags).where(attempts.c.id == attempt_id)
+        ).first()
         if row is None:
             raise RecordError("No such conversation.")
         if row.overall_auto is None:
@@ -74,7 +75,16 @@ def override(engine: Engine, attempt_id: int, tutor: str, kind: str, value: Opti
                 raise RecordError(f"The flag {value} is not set.")
             new = flags + [value] if kind == "flag_add" else [f for f in flags if f != value]
             before, after = json.dumps(flags), json.dumps(new)
-        db.execute(insert(overrides).values(attempt_id=attempt_id, tutor=tutor, kind=kind, value=value,
-                                            reason=reason, value_before=before, value_after=after,
-                                            created_at=time.time()))
+        db.execute(
+            insert(overrides).values(
+                attempt_id=attempt_id,
+                tutor=tutor,
+                kind=kind,
+                value=value,
+                reason=reason,
+                value_before=before,
+                value_after=after,
+                created_at=time.time(),
+            )
+        )
         return refresh_effective(db, attempt_id)

@@ -40,8 +40,7 @@ def label(value) -> str:
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True,
-                      trim_blocks=True, lstrip_blocks=True)
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(score_class=score_class, heat_class=heat_class, mood_class=mood_class, label=label)
     env.globals["css"] = lambda: (STATIC / "style.css").read_text(encoding="utf-8")
     return env

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 
 from bot.tutor.db import attempts
 from bot.tutor.queries import attempt_row, audit
+from bot.tutor.render import environment
 from bot.tutor.view import attempt_view, load_events
 
 
@@ -23,8 +24,12 @@ def report_data(engine: Engine, sender_id: str, library, attempt: Optional[int] 
         event_list = load_events(db, sender_id)
         if not event_list:
             raise ReportError(f"no conversation '{sender_id}' in the tracker store")
-        ids = [r.id for r in db.execute(select(attempts.c.id).where(attempts.c.sender_id == sender_id)
-                                        .order_by(attempts.c.attempt))]
+        ids = [
+            r.id
+            for r in db.execute(
+                select(attempts.c.id).where(attempts.c.sender_id == sender_id).order_by(attempts.c.attempt)
+            )
+        ]
         rows = [attempt_row(db, i) for i in ids]
         if attempt is not None:
             rows = [r for r in rows if r["attempt"] == attempt]
@@ -34,9 +39,13 @@ def report_data(engine: Engine, sender_id: str, library, attempt: Optional[int] 
             raise ReportError(f"conversation '{sender_id}' never started a scenario")
         out = []
         for row in rows:
-            out.append({"row": row, "view": attempt_view(sender_id, row["attempt"], event_list, library,
-                                                         row["scorecard"]),
-                        "audit": audit(db, row["id"])})
+            out.append(
+                {
+                    "row": row,
+                    "view": attempt_view(sender_id, row["attempt"], event_list, library, row["scorecard"]),
+                    "audit": audit(db, row["id"]),
+                }
+            )
     return out
 
 
@@ -52,13 +61,16 @@ def markdown(sender_id: str, items: List[Dict[str, Any]]) -> str:
     lines = [f"# Conversation {_md(sender_id)}", ""]
     for item in items:
         row, view, trail = item["row"], item["view"], item["audit"]
-        lines += [f"## Attempt {row['attempt']}: {_md(view.get('title') or row['scenario'])}", "",
-                  f"- Learner: {_md(row['learner_name'] or row['learner_id'])} ({_md(row['learner_id'])})",
-                  f"- Channel: {_md(row['channel'])}",
-                  f"- Scenario: {_md(row['scenario'])}, persona {_md(row['persona'])}, "
-                  f"difficulty {_md(row['difficulty'])}, {_md(row['mode'])} mode",
-                  f"- Started: {row['date']} UTC",
-                  f"- Outcome: {_md(row['outcome'])}"]
+        lines += [
+            f"## Attempt {row['attempt']}: {_md(view.get('title') or row['scenario'])}",
+            "",
+            f"- Learner: {_md(row['learner_name'] or row['learner_id'])} ({_md(row['learner_id'])})",
+            f"- Channel: {_md(row['channel'])}",
+            f"- Scenario: {_md(row['scenario'])}, persona {_md(row['persona'])}, "
+            f"difficulty {_md(row['difficulty'])}, {_md(row['mode'])} mode",
+            f"- Started: {row['date']} UTC",
+            f"- Outcome: {_md(row['outcome'])}",
+        ]
         if row["overall"] is not None:
             score = f"- Overall: {row['overall']}/100"
             if row["overridden"] and row["overall"] != row["overall_auto"]:
@@ -66,9 +78,14 @@ def markdown(sender_id: str, items: List[Dict[str, Any]]) -> str:
             lines.append(score)
         if row["passed"] is not None:
             lines.append(f"- Assessment: {'passed' if row['passed'] else 'not passed'} (pass mark {row['pass_mark']})")
-        lines.append(f"- Flags: {_md(', '.join(row['flags']) or 'none')}"
-                     + (f" (automatic: {_md(', '.join(row['flags_auto']) or 'none')})"
-                        if sorted(row["flags"]) != sorted(row["flags_auto"]) else ""))
+        lines.append(
+            f"- Flags: {_md(', '.join(row['flags']) or 'none')}"
+            + (
+                f" (automatic: {_md(', '.join(row['flags_auto']) or 'none')})"
+                if sorted(row["flags"]) != sorted(row["flags_auto"])
+                else ""
+            )
+        )
         if view.get("notice"):
             lines += ["", f"_{_md(view['notice'])}_"]
         lines += ["", "### Transcript", ""]
@@ -82,8 +99,10 @@ def markdown(sender_id: str, items: List[Dict[str, Any]]) -> str:
             if entry["speaker"] == "learner" and entry.get("turn"):
                 lines.append(f"  - moves: {_md(', '.join(entry.get('moves') or []) or 'none')}")
                 if entry.get("reasons") is not None:
-                    lines.append(f"  - mood {entry['mood_before']} → {entry['mood_after']}: "
-                                 f"{_md('; '.join(entry['reasons']) or 'no change')}")
+                    lines.append(
+                        f"  - mood {entry['mood_before']} → {entry['mood_after']}: "
+                        f"{_md('; '.join(entry['reasons']) or 'no change')}"
+                    )
             lines.append("")
         if view["mood"]:
             lines += ["### Mood (0 calm – 10 furious)", "", "| turn | mood | why |", "|---|---|---|"]
@@ -92,8 +111,12 @@ def markdown(sender_id: str, items: List[Dict[str, Any]]) -> str:
             lines.append("")
         card = view.get("scorecard")
         if card:
-            lines += ["### Scorecard (automatic)", "", f"Overall {card.get('overall')}/100, "
-                      f"outcome {_md(card.get('outcome'))}.", ""]
+            lines += [
+                "### Scorecard (automatic)",
+                "",
+                f"Overall {card.get('overall')}/100, outcome {_md(card.get('outcome'))}.",
+                "",
+            ]
             for model in card["models"]:
                 lines.append(f"#### {model['id']}: {model['score']}")
                 for step in model["steps"]:
@@ -108,8 +131,10 @@ def markdown(sender_id: str, items: List[Dict[str, Any]]) -> str:
                 lines += ["#### Flags", ""]
                 for flag in card["flags"]:
                     turns = ", ".join(str(t) for t in flag.get("turns", []))
-                    lines.append(f"- **{_md(flag['id'])}**{f' (turns {turns})' if turns else ''}: "
-                                 f"{_md(flag.get('message'))} Advice: {_md(flag.get('advice'))}")
+                    lines.append(
+                        f"- **{_md(flag['id'])}**{f' (turns {turns})' if turns else ''}: "
+                        f"{_md(flag.get('message'))} Advice: {_md(flag.get('advice'))}"
+                    )
                 lines.append("")
         lines += ["### Case notes", ""]
         lines += [f"- after turn {n['after_turn']}: {_md(n['text'])}" for n in view["notes"]] or ["- none"]
@@ -117,16 +142,17 @@ def markdown(sender_id: str, items: List[Dict[str, Any]]) -> str:
         lines += ["### Tutor comments", ""]
         lines += [f"- {c['date']} UTC, {_md(c['tutor'])}: {_md(c['text'])}" for c in trail["comments"]] or ["- none"]
         lines += ["", "### Overrides (audit trail)", ""]
-        lines += [f"- {o['date']} UTC, {_md(o['tutor'])}: {o['kind']} {_md(o['value'])} "
-                  f"({_md(o['value_before'])} → {_md(o['value_after'])})"
-                  + (f", because: {_md(o['reason'])}" if o["reason"] else "") for o in trail["overrides"]] or ["- none"]
+        lines += [
+            f"- {o['date']} UTC, {_md(o['tutor'])}: {o['kind']} {_md(o['value'])} "
+            f"({_md(o['value_before'])} → {_md(o['value_after'])})"
+            + (f", because: {_md(o['reason'])}" if o["reason"] else "")
+            for o in trail["overrides"]
+        ] or ["- none"]
         lines.append("")
     return "\n".join(lines)
 
 
 def html_report(sender_id: str, items: List[Dict[str, Any]]) -> str:
-    from bot.tutor.render import environment
-
     return environment().get_template("report.html").render(sender_id=sender_id, items=items)
 
 

@@ -1,6 +1,6 @@
 """One attempt, rebuilt for reading: transcript with moves and highlighted evidence, mood with reasons.
 
-The conversation is rebuilt with ``bot.session.replay`` from the learner messages in the
+The conversation is rebuilt with ``bot.domain.session.session.replay`` from the learner messages in the
 tracker store, so the tutor sees exactly what the learner saw (same customer, same mood,
 same reasons). The scorecard shown is the stored one (the automatic result).
 """
@@ -13,6 +13,9 @@ from typing import Any, Dict, List, Optional, Tuple
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from bot.adapters.tracker import learner_inputs
+from bot.domain.assessment.scorecard import Scorecard
+from bot.domain.session.session import replay
 from bot.tutor.db import events
 
 MOOD_WIDTH, MOOD_HEIGHT = 640, 230
@@ -70,22 +73,22 @@ class EvidenceIndex:
         return self.ids[key]
 
 
-def scorecard_view(card: Optional[Dict[str, Any]], index: EvidenceIndex) -> Optional[Dict[str, Any]]:
-    """The scorecard with an evidence id on every quote."""
-    if not card:
+def scorecard_view(raw: Any, index: EvidenceIndex) -> Optional[Dict[str, Any]]:
+    """The scorecard (stored JSON or a live one) for the templates, with an evidence id on every quote."""
+    card = Scorecard.read(raw)
+    if card is None:
         return None
     models = []
-    for model_id, model in (card.get("models") or {}).items():
+    for model_id, model in card.models.items():
         steps = []
-        for step in model.get("steps", []):
-            evidence = [dict(e, qid=index.id_for(e.get("turn"), e.get("quote"))) for e in step.get("evidence", [])]
-            steps.append(dict(step, evidence=evidence))
-        models.append({"id": model_id, "score": model.get("score"), "steps": steps})
-    feedback = card.get("feedback") or {}
-    view = dict(card, models=models)
-    view["strengths"] = [dict(s, qid=index.id_for(s.get("turn"), s.get("quote"))) for s in feedback.get("strengths", [])]
-    view["improvements"] = [dict(s, qid=index.id_for(s.get("turn"), s.get("quote")))
-                            for s in feedback.get("improvements", [])]
+        for step in model.steps:
+            entry = step.dict(exclude_unset=True)
+            entry["evidence"] = [dict(e.dict(), qid=index.id_for(e.turn, e.quote)) for e in step.evidence]
+            steps.append(entry)
+        models.append({"id": model_id, "score": model.score, "steps": steps})
+    view = dict(card.as_json(), models=models)
+    view["strengths"] = [dict(s.dict(), qid=index.id_for(s.turn, s.quote)) for s in card.feedback.strengths]
+    view["improvements"] = [dict(s.dict(), qid=index.id_for(s.turn, s.quote)) for s in card.feedback.improvements]
     return view
 
 
@@ -102,14 +105,24 @@ def mood_chart(points: List[Dict[str, Any]]) -> Dict[str, Any]:
         plotted.append(dict(point, x=round(x, 1), y=round(y, 1)))
     grid = [{"y": round(PAD_TOP + inner_h * (1 - m / 10), 1), "label": m} for m in (0, 2, 4, 6, 8, 10)]
     ticks = [p for p in plotted if p["turn"] % step == 0 or p is plotted[-1]]
-    return {"width": MOOD_WIDTH, "height": MOOD_HEIGHT, "left": PAD_LEFT, "right": MOOD_WIDTH - PAD_RIGHT,
-            "top": PAD_TOP, "bottom": MOOD_HEIGHT - PAD_BOTTOM, "points": plotted, "grid": grid, "ticks": ticks,
-            "line": " ".join(f"{p['x']},{p['y']}" for p in plotted),
-            "boiling_y": round(PAD_TOP + inner_h * (1 - 8.5 / 10), 1)}
+    return {
+        "width": MOOD_WIDTH,
+        "height": MOOD_HEIGHT,
+        "left": PAD_LEFT,
+        "right": MOOD_WIDTH - PAD_RIGHT,
+        "top": PAD_TOP,
+        "bottom": MOOD_HEIGHT - PAD_BOTTOM,
+        "points": plotted,
+        "grid": grid,
+        "ticks": ticks,
+        "line": " ".join(f"{p['x']},{p['y']}" for p in plotted),
+        "boiling_y": round(PAD_TOP + inner_h * (1 - 8.5 / 10), 1),
+    }
 
 
-def score_chart(points: List[Dict[str, Any]], pass_mark: int = 70, width: int = 260,
-                height: int = 74) -> Dict[str, Any]:
+def score_chart(
+    points: List[Dict[str, Any]], pass_mark: int = 70, width: int = 260, height: int = 74
+) -> Dict[str, Any]:
     """A learner's overall scores over attempts (0-100), for the cohort view."""
     left, right, top, bottom = 26, width - 8, 8, height - 14
     n = len(points)
@@ -118,25 +131,36 @@ def score_chart(points: List[Dict[str, Any]], pass_mark: int = 70, width: int = 
         x = left + (right - left) * (i / (n - 1) if n > 1 else 0.5)
         y = top + (bottom - top) * (1 - (point["overall"] or 0) / 100)
         plotted.append(dict(point, x=round(x, 1), y=round(y, 1), number=i + 1))
-    return {"width": width, "height": height, "left": left, "right": right, "top": top, "bottom": bottom,
-            "points": plotted, "line": " ".join(f"{p['x']},{p['y']}" for p in plotted),
-            "pass_y": round(top + (bottom - top) * (1 - pass_mark / 100), 1), "pass_mark": pass_mark,
-            "mid_y": round(top + (bottom - top) * 0.5, 1)}
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "right": right,
+        "top": top,
+        "bottom": bottom,
+        "points": plotted,
+        "line": " ".join(f"{p['x']},{p['y']}" for p in plotted),
+        "pass_y": round(top + (bottom - top) * (1 - pass_mark / 100), 1),
+        "pass_mark": pass_mark,
+        "mid_y": round(top + (bottom - top) * 0.5, 1),
+    }
 
 
-def attempt_view(sender_id: str, number: int, event_list: List[Dict[str, Any]], library,
-                 card: Optional[Dict[str, Any]]) -> Dict[str, Any]:
+def attempt_view(
+    sender_id: str, number: int, event_list: List[Dict[str, Any]], library, card: Optional[Dict[str, Any]]
+) -> Dict[str, Any]:
     """Everything the conversation view shows for attempt ``number`` of conversation ``sender_id``."""
-    from bot.session import replay
-    from bot.tracker import learner_inputs
-
     index = EvidenceIndex()
     card_view = scorecard_view(card, index)
     try:
         session, _ = replay(sender_id, library, learner_inputs(event_list))
     except Exception as exc:  # a scenario removed from the course, a broken event: show the raw messages
-        return _raw_view(event_list, card_view, index, f"The conversation could not be replayed ({exc}); "
-                                                       "showing the stored messages.")
+        return _raw_view(
+            event_list,
+            card_view,
+            index,
+            f"The conversation could not be replayed ({exc}); showing the stored messages.",
+        )
     found = [a for a in session.finished + ([session.attempt] if session.attempt else []) if a.number == number]
     if not found:
         return _raw_view(event_list, card_view, index, "This attempt is not in the stored messages.")
@@ -147,8 +171,14 @@ def attempt_view(sender_id: str, number: int, event_list: List[Dict[str, Any]], 
     turns = {t.index: t for t in attempt.turns}
     transcript = []
     for entry in attempt.transcript:
-        item = {"speaker": entry["speaker"], "text": entry.get("text", ""), "moves": entry.get("moves", []),
-                "tool": entry.get("tool"), "turn": entry.get("turn"), "mood": entry.get("mood")}
+        item = {
+            "speaker": entry["speaker"],
+            "text": entry.get("text", ""),
+            "moves": entry.get("moves", []),
+            "tool": entry.get("tool"),
+            "turn": entry.get("turn"),
+            "mood": entry.get("mood"),
+        }
         if entry["speaker"] == "learner" and entry.get("turn") is not None:
             turn = entry["turn"]
             spans = []
@@ -157,8 +187,10 @@ def attempt_view(sender_id: str, number: int, event_list: List[Dict[str, Any]], 
                 if at is not None:
                     spans.append((at, at + len(quote), qid))
             item["segments"] = _segments(item["text"], spans)
-            item["hits"] = [{"move": h.get("move"), "quote": h.get("quote", ""), "source": h.get("source", "")}
-                            for h in hits_by_turn.get(turn, [])]
+            item["hits"] = [
+                {"move": h.get("move"), "quote": h.get("quote", ""), "source": h.get("source", "")}
+                for h in hits_by_turn.get(turn, [])
+            ]
             result = turns.get(turn)
             if result is not None:
                 item["mood_before"], item["mood_after"] = round(result.mood_before), round(result.mood_after)
@@ -169,15 +201,30 @@ def attempt_view(sender_id: str, number: int, event_list: List[Dict[str, Any]], 
     trace = attempt.mood_trace()
     points = [{"turn": 0, "mood": trace[0], "reasons": ["opening mood (persona and difficulty)"], "delta": 0}]
     for result, mood in zip(attempt.turns, trace[1:]):
-        points.append({"turn": result.index, "mood": mood, "delta": round(result.mood_after - result.mood_before, 1),
-                       "reasons": [f"{c.reason} ({c.delta:+.1f})" for c in result.changes] or ["no change"],
-                       "events": list(result.events)})
+        points.append(
+            {
+                "turn": result.index,
+                "mood": mood,
+                "delta": round(result.mood_after - result.mood_before, 1),
+                "reasons": [f"{c.reason} ({c.delta:+.1f})" for c in result.changes] or ["no change"],
+                "events": list(result.events),
+            }
+        )
     return {
-        "replayed": True, "notice": None, "transcript": transcript, "mood": points, "chart": mood_chart(points),
-        "notes": [dict(n) for n in attempt.notes], "history_checks": list(attempt.history_checks),
-        "hints": list(attempt.hints), "reflection": attempt.reflection, "scorecard": card_view,
-        "title": attempt.scenario.title, "organisation": attempt.scenario.organisation,
-        "customer": attempt.scenario.customer.name, "outcome": attempt.outcome,
+        "replayed": True,
+        "notice": None,
+        "transcript": transcript,
+        "mood": points,
+        "chart": mood_chart(points),
+        "notes": [dict(n) for n in attempt.notes],
+        "history_checks": list(attempt.history_checks),
+        "hints": list(attempt.hints),
+        "reflection": attempt.reflection,
+        "scorecard": card_view,
+        "title": attempt.scenario.title,
+        "organisation": attempt.scenario.organisation,
+        "customer": attempt.scenario.customer.name,
+        "outcome": attempt.outcome,
     }
 
 
@@ -185,13 +232,43 @@ def _raw_view(event_list, card_view, index, notice: str) -> Dict[str, Any]:
     transcript = []
     for event in event_list:
         if event.get("event") == "user":
-            transcript.append({"speaker": "learner", "text": event.get("text") or "", "moves": [], "tool": None,
-                               "turn": None, "segments": [{"text": event.get("text") or "", "ids": []}]})
+            transcript.append(
+                {
+                    "speaker": "learner",
+                    "text": event.get("text") or "",
+                    "moves": [],
+                    "tool": None,
+                    "turn": None,
+                    "segments": [{"text": event.get("text") or "", "ids": []}],
+                }
+            )
         elif event.get("event") == "bot":
             coach = ((event.get("data") or {}).get("custom") or {}).get("coach") or {}
             text = event.get("text") or ""
-            transcript.append({"speaker": coach.get("speaker", "coach"), "text": text, "moves": [], "tool": None,
-                               "turn": None, "mood": coach.get("mood"), "segments": [{"text": text, "ids": []}]})
-    return {"replayed": False, "notice": notice, "transcript": transcript, "mood": [], "chart": None, "notes": [],
-            "history_checks": [], "hints": [], "reflection": None, "scorecard": card_view, "title": None,
-            "organisation": None, "customer": None, "outcome": None}
+            transcript.append(
+                {
+                    "speaker": coach.get("speaker", "coach"),
+                    "text": text,
+                    "moves": [],
+                    "tool": None,
+                    "turn": None,
+                    "mood": coach.get("mood"),
+                    "segments": [{"text": text, "ids": []}],
+                }
+            )
+    return {
+        "replayed": False,
+        "notice": notice,
+        "transcript": transcript,
+        "mood": [],
+        "chart": None,
+        "notes": [],
+        "history_checks": [],
+        "hints": [],
+        "reflection": None,
+        "scorecard": card_view,
+        "title": None,
+        "organisation": None,
+        "customer": None,
+        "outcome": None,
+    }

@@ -80,5 +80,6 @@ def test_session_start_keeps_every_slot():
     state["slots"]["coach_state"] = {"phase": "playing"}
     _, events = run(ActionSessionStart(), state)
     assert events[0]["event"] == "session_started"
-    assert {"event": "slot", "name": "coach_state", "value": {"phase": "playing"}, "timestamp": None} in events \
-        or any(e.get("name") == "coach_state" and e.get("value") == {"phase": "playing"} for e in events)
+    assert {"event": "slot", "name": "coach_state", "value": {"phase": "playing"}, "timestamp": None} in events or any(
+        e.get("name") == "coach_state" and e.get("value") == {"phase": "playing"} for e in events
+    )

@@ -100,8 +100,9 @@ class StandIn:
         with self._lock:
             return [r for r in self.recorded if predicate(r)]
 
-    def wait_for(self, predicate: Callable[[Recorded], bool], count: int, timeout: float = 30.0,
-                 settle: float = 0.4) -> List[Recorded]:
+    def wait_for(
+        self, predicate: Callable[[Recorded], bool], count: int, timeout: float = 30.0, settle: float = 0.4
+    ) -> List[Recorded]:
         """Wait until at least ``count`` matching requests arrived and no more came for ``settle`` seconds."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -110,5 +111,7 @@ class StandIn:
                 return found
             time.sleep(0.05)
         found = self.matching(predicate)
-        raise AssertionError(f"expected {count} request(s) on the stand-in, got {len(found)}: "
-                             f"{[(r.method, unquote(r.path)) for r in found]}")
+        raise AssertionError(
+            f"expected {count} request(s) on the stand-in, got {len(found)}: "
+            f"{[(r.method, unquote(r.path)) for r in found]}"
+        )

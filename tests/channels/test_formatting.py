@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import json
 
-from bot.channels.delivery import whole_messages
-from bot.channels.formatting import ADAPTIVE_CARD, slack_message, teams_activity
+from bot.adapters.channels.delivery import whole_messages
+from bot.adapters.channels.formatting import ADAPTIVE_CARD, slack_message, teams_activity
 from tests.conftest import finish, run_session
 
 SNEAKY = "<!channel> *free* <http://evil.example|click> & `code`"
 
 
 def scorecard_with_quote(quote: str) -> dict:
-    session = run_session([(quote, ["apologize", "empathize"]), ("I'll send a replacement today.", ["offer_remedy"]),
-                           ("Does that work for you?", ["check_satisfaction"])])
+    session = run_session(
+        [
+            (quote, ["apologize", "empathize"]),
+            ("I'll send a replacement today.", ["offer_remedy"]),
+            ("Does that work for you?", ["check_satisfaction"]),
+        ]
+    )
     card = finish(session)
     card["feedback"]["strengths"].insert(0, {"what": "You apologised", "turn": 1, "quote": quote})
     card["feedback"]["improvements"].insert(0, {"what": "Say more", "turn": 1, "quote": quote, "better": "Try this."})
@@ -21,8 +26,12 @@ def scorecard_with_quote(quote: str) -> dict:
 
 
 def test_slack_scorecard_shows_learner_quotes_literally():
-    payload = slack_message({"text": "Coach: Scorecard", "custom": {"scorecard": scorecard_with_quote(SNEAKY),
-                                                                   "coach": {"speaker": "coach"}}})
+    payload = slack_message(
+        {
+            "text": "Coach: Scorecard",
+            "custom": {"scorecard": scorecard_with_quote(SNEAKY), "coach": {"speaker": "coach"}},
+        }
+    )
     blocks = payload["blocks"]
     assert len(blocks) <= 50
     for block in blocks:
@@ -37,10 +46,18 @@ def test_slack_scorecard_shows_learner_quotes_literally():
 
 
 def test_slack_coach_text_is_escaped_and_buttons_become_actions():
-    payload = slack_message({"text": "Coach: Earlier contacts: <b> & you", "buttons": [
-        {"title": "End and see my scorecard", "payload": "end"}], "custom": {"coach": {"speaker": "coach"}}})
-    assert payload["blocks"][0]["text"] == {"type": "mrkdwn", "text": "*Coach:* Earlier contacts: &lt;b&gt; &amp; you",
-                                            "verbatim": True}
+    payload = slack_message(
+        {
+            "text": "Coach: Earlier contacts: <b> & you",
+            "buttons": [{"title": "End and see my scorecard", "payload": "end"}],
+            "custom": {"coach": {"speaker": "coach"}},
+        }
+    )
+    assert payload["blocks"][0]["text"] == {
+        "type": "mrkdwn",
+        "text": "*Coach:* Earlier contacts: &lt;b&gt; &amp; you",
+        "verbatim": True,
+    }
     assert payload["blocks"][1]["elements"][0]["value"] == "end"
     assert payload["text"] == "Coach: Earlier contacts: &lt;b&gt; &amp; you"
 
@@ -55,14 +72,20 @@ def test_teams_scorecard_is_an_adaptive_card_with_quotes_as_text_runs():
 
 
 def test_replies_are_put_back_together_as_the_action_sent_them():
-    items = [{"recipient_id": "u", "text": "First part."}, {"recipient_id": "u", "text": "Second part."},
-             {"recipient_id": "u", "custom": {"coach": {"speaker": "customer", "mood": 6}}},
-             {"recipient_id": "u", "text": "Coach: pick", "buttons": [{"title": "End", "payload": "end"}]},
-             {"recipient_id": "u", "custom": {"coach": {"speaker": "coach"}}},
-             {"recipient_id": "u", "text": "Coach: unavailable", "custom": {"coach": {"error": "unavailable"}}}]
+    items = [
+        {"recipient_id": "u", "text": "First part."},
+        {"recipient_id": "u", "text": "Second part."},
+        {"recipient_id": "u", "custom": {"coach": {"speaker": "customer", "mood": 6}}},
+        {"recipient_id": "u", "text": "Coach: pick", "buttons": [{"title": "End", "payload": "end"}]},
+        {"recipient_id": "u", "custom": {"coach": {"speaker": "coach"}}},
+        {"recipient_id": "u", "text": "Coach: unavailable", "custom": {"coach": {"error": "unavailable"}}},
+    ]
     assert whole_messages(items) == [
         {"text": "First part.\n\nSecond part.", "custom": {"coach": {"speaker": "customer", "mood": 6}}},
-        {"text": "Coach: pick", "buttons": [{"title": "End", "payload": "end"}],
-         "custom": {"coach": {"speaker": "coach"}}},
+        {
+            "text": "Coach: pick",
+            "buttons": [{"title": "End", "payload": "end"}],
+            "custom": {"coach": {"speaker": "coach"}},
+        },
         {"text": "Coach: unavailable", "custom": {"coach": {"error": "unavailable"}}},
     ]

@@ -9,7 +9,7 @@ from typing import Any, List
 
 import requests
 
-from tests.channels.conftest import (SLACK_TOKEN, slack_click, slack_message, slack_post, slack_signature)
+from tests.channels.conftest import SLACK_TOKEN, slack_click, slack_message, slack_post, slack_signature
 from tests.channels.standin import Recorded
 from tests.e2e.test_rest_conversation import GOOD_SCRIPT
 
@@ -75,8 +75,7 @@ def test_a_signed_message_gets_the_customers_reply_as_block_kit(channel_servers,
     customer = opening["blocks"][0]
     assert customer["text"]["type"] == "plain_text" and customer["text"]["text"] == opening["text"]
     assert customer["accessory"]["type"] == "overflow"
-    assert [o["value"] for o in customer["accessory"]["options"]] == ["check history", "hint", "end", "restart",
-                                                                      "help"]
+    assert [o["value"] for o in customer["accessory"]["options"]] == ["check history", "hint", "end", "restart", "help"]
     assert opening["blocks"][1]["type"] == "context"
     assert opening["blocks"][1]["elements"][0]["text"].startswith("Customer mood ")
 
@@ -95,49 +94,83 @@ def test_the_scorecard_arrives_as_block_kit_blocks(channel_servers, platform):
     for line in GOOD_SCRIPT[:-1]:  # all but "end": the learner ends with the tools menu instead
         converse(channel_servers, platform, user, channel, line)
     before = len(platform.matching(posts_to(channel)))
-    clicked = slack_click(channel_servers, user, channel, {
-        "type": "overflow", "action_id": "coach_tools", "block_id": "b1",
-        "selected_option": {"text": {"type": "plain_text", "text": "End"}, "value": "end"}})
+    clicked = slack_click(
+        channel_servers,
+        user,
+        channel,
+        {
+            "type": "overflow",
+            "action_id": "coach_tools",
+            "block_id": "b1",
+            "selected_option": {"text": {"type": "plain_text", "text": "End"}, "value": "end"},
+        },
+    )
     assert clicked.status_code == 200
-    card, reflection = (p.json() for p in platform.wait_for(posts_to(channel), before + 2)[before:before + 2])
+    card, reflection = (p.json() for p in platform.wait_for(posts_to(channel), before + 2)[before : before + 2])
 
     blocks = card["blocks"]
-    assert blocks[0] == {"type": "header", "text": {"type": "plain_text", "text": "Scorecard: Late delivery",
-                                                    "emoji": False}}
+    assert blocks[0] == {
+        "type": "header",
+        "text": {"type": "plain_text", "text": "Scorecard: Late delivery", "emoji": False},
+    }
     fields = [f["text"] for f in blocks[1]["fields"]]
     assert fields[0].startswith("*Overall*\n") and fields[0].endswith("/100")
     assert fields[1].startswith("*Outcome*\n")
     models = next(t for t in texts_of(blocks) if t.startswith("*Models*"))
-    assert all(f"\n{m} " in models or f"```{m} " in models for m in ("HEAT", "LATER", "AAA", "LURC", "RATER",
-                                                                        "CYCLE", "SOLVE"))
+    assert all(
+        f"\n{m} " in models or f"```{m} " in models for m in ("HEAT", "LATER", "AAA", "LURC", "RATER", "CYCLE", "SOLVE")
+    )
     assert any(t.startswith("*Customer's mood over the turns*") for t in texts_of(blocks))
     assert "*What went well*" in texts_of(blocks) and "*What to do better*" in texts_of(blocks)
-    quotes = [e["text"] for b in blocks if b["type"] == "context" for e in b["elements"]
-              if e["text"].startswith("You wrote")]
-    assert quotes and all(e_type == "plain_text" for e_type in
-                          (e["type"] for b in blocks if b["type"] == "context" for e in b["elements"]))
+    quotes = [
+        e["text"] for b in blocks if b["type"] == "context" for e in b["elements"] if e["text"].startswith("You wrote")
+    ]
+    assert quotes and all(
+        e_type == "plain_text"
+        for e_type in (e["type"] for b in blocks if b["type"] == "context" for e in b["elements"])
+    )
     assert any(line.split(". ")[-1][:30] in " ".join(quotes) for line in GOOD_SCRIPT)
-    assert len(blocks) <= 50 and all(b["type"] in ("header", "section", "context", "divider", "actions")
-                                     for b in blocks)
+    assert len(blocks) <= 50 and all(
+        b["type"] in ("header", "section", "context", "divider", "actions") for b in blocks
+    )
     assert not keys_of(card) & INTERNAL_KEYS
     assert "what would you do differently" in reflection["text"]
 
 
 def test_a_badly_signed_request_is_rejected_and_nothing_is_posted(channel_servers, platform):
     user, channel = new_learner()
-    body = json.dumps({"type": "event_callback", "event": {
-        "type": "message", "channel_type": "im", "channel": channel, "user": user, "text": "late delivery"}}).encode()
+    body = json.dumps(
+        {
+            "type": "event_callback",
+            "event": {
+                "type": "message",
+                "channel_type": "im",
+                "channel": channel,
+                "user": user,
+                "text": "late delivery",
+            },
+        }
+    ).encode()
     now = str(int(time.time()))
     attempts = [
         slack_post(channel_servers, body, "application/json", secret="someone-elses-secret"),
         slack_post(channel_servers, body, "application/json", signature="v0=" + "0" * 64),
-        slack_post(channel_servers, body.replace(b"late delivery", b"late delivery hard"), "application/json",
-                   timestamp=now, signature=slack_signature(body, now)),  # the body was changed after signing
+        slack_post(
+            channel_servers,
+            body.replace(b"late delivery", b"late delivery hard"),
+            "application/json",
+            timestamp=now,
+            signature=slack_signature(body, now),
+        ),  # the body was changed after signing
         slack_post(channel_servers, body, "application/json", timestamp=str(int(time.time()) - 600)),  # replayed
     ]
     assert [a.status_code for a in attempts] == [400, 400, 400, 400]
-    unsigned = requests.post(f"{channel_servers.url}/webhooks/slack/webhook", data=body,
-                                           headers={"Content-Type": "application/json"}, timeout=30)
+    unsigned = requests.post(
+        f"{channel_servers.url}/webhooks/slack/webhook",
+        data=body,
+        headers={"Content-Type": "application/json"},
+        timeout=30,
+    )
     assert unsigned.status_code == 400
     time.sleep(1.5)
     assert platform.matching(posts_to(channel)) == []

@@ -30,9 +30,18 @@ class Learner:
         self.bot = {"id": "28:" + TEAMS_APP_ID, "name": "Complaint coach"}
 
     def activity(self, text: str, **extra: Any) -> Dict[str, Any]:
-        activity = {"type": "message", "id": "act-" + secrets.token_hex(4), "timestamp": "2024-05-01T10:00:00Z",
-                    "serviceUrl": self.service_url, "channelId": "msteams", "from": self.user,
-                    "conversation": self.conversation, "recipient": self.bot, "text": text, "textFormat": "plain"}
+        activity = {
+            "type": "message",
+            "id": "act-" + secrets.token_hex(4),
+            "timestamp": "2024-05-01T10:00:00Z",
+            "serviceUrl": self.service_url,
+            "channelId": "msteams",
+            "from": self.user,
+            "conversation": self.conversation,
+            "recipient": self.bot,
+            "text": text,
+            "textFormat": "plain",
+        }
         activity.update(extra)
         return activity
 
@@ -56,8 +65,7 @@ def say(servers, platform, teams_keys, learner: Learner, text: str) -> List[Dict
     return [r.json() for r in learner.replies(platform)[before:]]  # replies are sent before the 200
 
 
-def test_server_starts_and_answers_401_while_the_key_endpoint_is_unreachable(channel_servers, teams_keys,
-                                                                             platform):
+def test_server_starts_and_answers_401_while_the_key_endpoint_is_unreachable(channel_servers, teams_keys, platform):
     assert not teams_keys.running, "run this test first: the key stand-in must still be down"
     learner = Learner(platform)
     token = teams_keys.token(learner.service_url)
@@ -94,8 +102,13 @@ def test_a_valid_activity_gets_the_customers_reply(channel_servers, teams_keys, 
     assert [b["value"] for b in buttons["content"]["buttons"]] == ["check history", "hint", "end", "restart"]
     assert all(b["type"] == "imBack" for b in buttons["content"]["buttons"])
     assert opening["type"] == "message" and opening["textFormat"] == "plain" and opening["text"]
-    assert [a["value"] for a in opening["suggestedActions"]["actions"]] == ["check history", "hint", "end",
-                                                                          "restart", "help"]
+    assert [a["value"] for a in opening["suggestedActions"]["actions"]] == [
+        "check history",
+        "hint",
+        "end",
+        "restart",
+        "help",
+    ]
     assert opening["from"] == learner.bot and opening["recipient"] == learner.user
     assert opening["conversation"] == learner.conversation and opening["replyToId"].startswith("act-")
     assert "custom" not in opening and "coach" not in opening
@@ -157,11 +170,18 @@ def test_requests_that_cannot_be_verified_get_401_and_no_reply(channel_servers, 
         "another issuer": teams_keys.token(url, iss="https://evil.example"),
         "another serviceUrl": teams_keys.token("https://evil.example/teams/"),
         "no expiry": teams_keys.token(url, exp=None),
-        "HS256 with the password": jwt.encode({"iss": "https://api.botframework.com", "aud": TEAMS_APP_ID,
-                                               "exp": now + 600, "serviceUrl": url}, TEAMS_APP_PASSWORD,
-                                              algorithm="HS256", headers={"kid": teams_keys.kid}),
-        "alg none": jwt.encode({"iss": "https://api.botframework.com", "aud": TEAMS_APP_ID, "exp": now + 600,
-                                "serviceUrl": url}, None, algorithm="none", headers={"kid": teams_keys.kid}),
+        "HS256 with the password": jwt.encode(
+            {"iss": "https://api.botframework.com", "aud": TEAMS_APP_ID, "exp": now + 600, "serviceUrl": url},
+            TEAMS_APP_PASSWORD,
+            algorithm="HS256",
+            headers={"kid": teams_keys.kid},
+        ),
+        "alg none": jwt.encode(
+            {"iss": "https://api.botframework.com", "aud": TEAMS_APP_ID, "exp": now + 600, "serviceUrl": url},
+            None,
+            algorithm="none",
+            headers={"kid": teams_keys.kid},
+        ),
     }
     for name, token in bad_tokens.items():
         refused = post(channel_servers, learner.activity("late delivery angry standard"), token)

@@ -6,7 +6,7 @@ import secrets
 
 import pytest
 
-from bot.servers import Servers, free_port
+from bot.ops.servers import Servers, free_port
 from tests.conftest import MODEL
 
 
@@ -15,8 +15,14 @@ def servers(tmp_path_factory):
     if not MODEL.is_file():
         pytest.fail("no trained model: run the tests with `make test`, which trains it first")
     root = tmp_path_factory.mktemp("servers")
-    running = Servers(rasa_port=free_port(), actions_port=free_port(), model=MODEL,
-                      tracker_db=root / "tracker.db", log_dir=root / "log", token=secrets.token_urlsafe(24))
+    running = Servers(
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        model=MODEL,
+        tracker_db=root / "tracker.db",
+        log_dir=root / "log",
+        token=secrets.token_urlsafe(24),
+    )
     running.start()
     yield running
     running.stop()

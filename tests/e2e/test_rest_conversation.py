@@ -7,8 +7,8 @@ import sqlite3
 import subprocess
 import sys
 
-from bot.play import play, rescore, send
-from bot.scenarios import default_library
+from bot.domain.scenarios import default_library
+from bot.ops.play import play, rescore, send
 from tests.conftest import ROOT
 
 GOOD_SCRIPT = [
@@ -72,8 +72,14 @@ def test_slash_messages_earn_nothing_and_change_nothing(servers):
     sender = "e2e-slash"
     calm = dict(SETUP, persona="anxious", difficulty="easy")
     send(servers.webhook, sender, "start", {"coach": {"start": calm}}, token=servers.token)
-    for text in ("/apologize", '/learner_message{"moves": ["apologize", "empathize"]}',
-                 '/coach_command{"coach_command": {"name": "end"}}', "/restart", "/session_start", "/back"):
+    for text in (
+        "/apologize",
+        '/learner_message{"moves": ["apologize", "empathize"]}',
+        '/coach_command{"coach_command": {"name": "end"}}',
+        "/restart",
+        "/session_start",
+        "/back",
+    ):
         replies = send(servers.webhook, sender, text, token=servers.token)
         customs = [r["custom"]["coach"] for r in replies if "custom" in r]
         assert customs and customs[0]["speaker"] == "customer", (text, replies)
@@ -106,29 +112,55 @@ def test_menu_in_chat_without_metadata(servers):
 def test_coach_play_command_against_running_servers(servers, tmp_path):
     script = tmp_path / "script.txt"
     script.write_text("\n".join(GOOD_SCRIPT))
-    run = subprocess.run([sys.executable, "-m", "bot", "play", "--scenario", "late_delivery", "--script",
-                          str(script), "--seed", "3", "--url", servers.url, "--token", servers.token],
-                         capture_output=True, text=True,
-                         cwd=ROOT, timeout=300)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "play",
+            "--scenario",
+            "late_delivery",
+            "--script",
+            str(script),
+            "--seed",
+            "3",
+            "--url",
+            servers.url,
+            "--token",
+            servers.token,
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr
     out = json.loads(run.stdout)
     assert set(out) >= {"transcript", "scorecard"}
     assert all(e["speaker"] in ("customer", "learner", "coach") for e in out["transcript"])
     assert out["scorecard"]["outcome"] == "satisfied"
-    score = subprocess.run([sys.executable, "-m", "bot", "score", "-"], input=run.stdout, capture_output=True,
-                           text=True, cwd=ROOT, timeout=120)
+    score = subprocess.run(
+        [sys.executable, "-m", "bot", "score", "-"],
+        input=run.stdout,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert json.loads(score.stdout) == out["scorecard"]
 
 
 def test_rest_channel_refuses_callers_without_the_token(servers):
     import pytest
-    from bot.play import PlayError
+
+    from bot.ops.play import PlayError
 
     for token in ("wrong-token-wrong-token", ""):
         with pytest.raises(PlayError, match="refused the API token"):
             send(servers.webhook, "e2e-intruder", "hi", token=token or "x" * 20)
     import urllib.error
     import urllib.request
+
     request = urllib.request.Request(servers.webhook, data=b'{"sender": "a", "message": "hi"}', method="POST")
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=10)

@@ -8,18 +8,41 @@ import sys
 
 import pytest
 
-from bot.scenarios import default_library
+from bot.domain.scenarios import default_library
 from tests.conftest import ROOT
 
-SCRIPTS = ROOT / "tests" / "scenarios"
+SCRIPTS = ROOT / "data" / "scripts"
 REQUIRED_ESCALATION = {sid for sid, s in default_library().scenarios.items() if s.escalation.rule == "required"}
 
 
 def coach_play(servers, scenario: str, script, persona: str = "angry") -> dict:
-    run = subprocess.run([sys.executable, "-m", "bot", "play", "--scenario", scenario, "--script", str(script),
-                          "--persona", persona, "--difficulty", "standard", "--seed", "2", "--url", servers.url,
-                          "--token", servers.token, "--compact"],
-                         capture_output=True, text=True, cwd=ROOT, timeout=300)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "play",
+            "--scenario",
+            scenario,
+            "--script",
+            str(script),
+            "--persona",
+            persona,
+            "--difficulty",
+            "standard",
+            "--seed",
+            "2",
+            "--url",
+            servers.url,
+            "--token",
+            servers.token,
+            "--compact",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr
     return json.loads(run.stdout)
 

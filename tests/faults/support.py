@@ -13,7 +13,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 
-from bot.servers import Servers, free_port
+from bot.ops.servers import Servers, free_port
 from tests.conftest import MODEL
 
 SETUP = {"scenario": "late_delivery", "persona": "angry", "difficulty": "standard", "seed": 3, "mode": "practice"}
@@ -29,17 +29,32 @@ LINES = [
 def start_servers(root: Path, **kwargs) -> Servers:
     if not MODEL.is_file():
         pytest.fail("no trained model: run the tests with `make test`, which trains it first")
-    servers = Servers(rasa_port=free_port(), actions_port=free_port(), model=MODEL,
-                      tracker_db=root / "tracker.db", log_dir=root / "log", token=secrets.token_urlsafe(24), **kwargs)
+    servers = Servers(
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        model=MODEL,
+        tracker_db=root / "tracker.db",
+        log_dir=root / "log",
+        token=secrets.token_urlsafe(24),
+        **kwargs,
+    )
     if hasattr(servers, "dashboard_port") and "dashboard_port" not in kwargs:
         servers.dashboard_port = None  # the tutor dashboard is not what these tests are about
     servers.start()
     return servers
 
 
-def post(servers: Servers, sender: str, text: str, metadata: Optional[Dict[str, Any]] = None,
-         token: Optional[str] = "default", raw: Optional[bytes] = None, path: str = "/webhooks/rest/webhook",
-         method: str = "POST", timeout: float = 60) -> Tuple[int, Any]:
+def post(
+    servers: Servers,
+    sender: str,
+    text: str,
+    metadata: Optional[Dict[str, Any]] = None,
+    token: Optional[str] = "default",
+    raw: Optional[bytes] = None,
+    path: str = "/webhooks/rest/webhook",
+    method: str = "POST",
+    timeout: float = 60,
+) -> Tuple[int, Any]:
     """One HTTP request; returns (status, parsed JSON or raw bytes) and never raises for HTTP errors."""
     body = {"sender": sender, "message": text}
     if metadata:
@@ -49,8 +64,9 @@ def post(servers: Servers, sender: str, text: str, metadata: Optional[Dict[str, 
     token = servers.token if token == "default" else token
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    request = urllib.request.Request(servers.url + path, data=data if method != "GET" else None,
-                                     method=method, headers=headers)
+    request = urllib.request.Request(
+        servers.url + path, data=data if method != "GET" else None, method=method, headers=headers
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             status, payload = response.status, response.read()

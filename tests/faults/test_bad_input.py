@@ -8,10 +8,20 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bot.play import rescore
-from bot.scenarios import default_library
-from tests.faults.support import (LINES, SETUP, coach_meta, customer_turns, post, start_conversation, start_servers,
-                                  stored_events, stored_texts, texts)
+from bot.domain.scenarios import default_library
+from bot.ops.play import rescore
+from tests.faults.support import (
+    LINES,
+    SETUP,
+    coach_meta,
+    customer_turns,
+    post,
+    start_conversation,
+    start_servers,
+    stored_events,
+    stored_texts,
+    texts,
+)
 
 
 @pytest.fixture(scope="module")
@@ -55,17 +65,20 @@ def test_an_oversized_request_is_refused_clearly(servers):
     assert stored_texts(servers.tracker_db, sender) == []
 
 
-@pytest.mark.parametrize("text", [
-    "\x00\x01\x07 I'm sorry \x1b[31mabout\x1b[0m this \x7f\u200b",  # control characters, escape codes
-    "I'm so sorry 😞🙏 that must be awful 💔",  # emoji
-    "أنا آسف جدا بخصوص طلبك",  # Arabic, right to left
-    "אני מצטער מאוד על העיכוב",  # Hebrew, right to left
-    "\u202eI'm sorry\u202c about the \u2067delay\u2069",  # bidirectional overrides
-    "Es tut mir sehr leid, dass Ihre Bestellung zu spät ist.",
-    "非常抱歉您的订单晚到了",
-    "Je suis désolé pour le retard de votre commande.",
-    "\ud83d sorry, a broken surrogate",  # a lone surrogate from a careless client
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\x00\x01\x07 I'm sorry \x1b[31mabout\x1b[0m this \x7f\u200b",  # control characters, escape codes
+        "I'm so sorry 😞🙏 that must be awful 💔",  # emoji
+        "أنا آسف جدا بخصوص طلبك",  # Arabic, right to left
+        "אני מצטער מאוד על העיכוב",  # Hebrew, right to left
+        "\u202eI'm sorry\u202c about the \u2067delay\u2069",  # bidirectional overrides
+        "Es tut mir sehr leid, dass Ihre Bestellung zu spät ist.",
+        "非常抱歉您的订单晚到了",
+        "Je suis désolé pour le retard de votre commande.",
+        "\ud83d sorry, a broken surrogate",  # a lone surrogate from a careless client
+    ],
+)
 def test_unusual_text_is_answered_as_a_turn_and_stored_as_sent(servers, text):
     sender = "odd-" + hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
     start_conversation(servers, sender, [])
@@ -80,17 +93,20 @@ def test_unusual_text_is_answered_as_a_turn_and_stored_as_sent(servers, text):
     assert customer_turns(replies) == [2]
 
 
-@pytest.mark.parametrize("raw, error", [
-    (b"not json at all", "JSON object"),
-    (b"[1, 2, 3]", "JSON object"),
-    (json.dumps({"message": "hi"}).encode(), "\"sender\""),
-    (json.dumps({"sender": "", "message": "hi"}).encode(), "\"sender\""),
-    (json.dumps({"sender": "x" * 500, "message": "hi"}).encode(), "\"sender\""),
-    (json.dumps({"sender": "bad-body", "message": 42}).encode(), "\"message\""),
-    (json.dumps({"sender": "bad-body", "message": None}).encode(), "\"message\""),
-    (json.dumps({"sender": "bad-body"}).encode(), "\"message\""),
-    (json.dumps({"sender": "bad-body", "message": "hi", "metadata": [1, 2]}).encode(), "\"metadata\""),
-])
+@pytest.mark.parametrize(
+    "raw, error",
+    [
+        (b"not json at all", "JSON object"),
+        (b"[1, 2, 3]", "JSON object"),
+        (json.dumps({"message": "hi"}).encode(), '"sender"'),
+        (json.dumps({"sender": "", "message": "hi"}).encode(), '"sender"'),
+        (json.dumps({"sender": "x" * 500, "message": "hi"}).encode(), '"sender"'),
+        (json.dumps({"sender": "bad-body", "message": 42}).encode(), '"message"'),
+        (json.dumps({"sender": "bad-body", "message": None}).encode(), '"message"'),
+        (json.dumps({"sender": "bad-body"}).encode(), '"message"'),
+        (json.dumps({"sender": "bad-body", "message": "hi", "metadata": [1, 2]}).encode(), '"metadata"'),
+    ],
+)
 def test_malformed_requests_get_a_400_with_the_reason(servers, raw, error):
     status, body = post(servers, "ignored", "", raw=raw)
     assert status == 400 and error in body["error"]

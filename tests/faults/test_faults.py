@@ -14,10 +14,20 @@ import subprocess
 
 import pytest
 
-from bot.play import rescore
-from bot.scenarios import default_library
-from tests.faults.support import (LINES, coach_meta, customer_turns, post, start_conversation, start_servers,
-                                  stored_events, stored_texts, texts, wait_for)
+from bot.domain.scenarios import default_library
+from bot.ops.play import rescore
+from tests.faults.support import (
+    LINES,
+    coach_meta,
+    customer_turns,
+    post,
+    start_conversation,
+    start_servers,
+    stored_events,
+    stored_texts,
+    texts,
+    wait_for,
+)
 
 
 @pytest.fixture
@@ -72,7 +82,7 @@ def test_rasa_server_restarted_carries_on_from_the_tracker_store(servers):
     start_conversation(servers, sender, LINES[:3])
     rasa = servers.processes[1]
     _kill(rasa)
-    with pytest.raises(Exception):  # nobody is listening while it is down; the client is told so by the OS
+    with pytest.raises(OSError):  # nobody is listening while it is down; the client is told so by the OS
         post(servers, sender, LINES[3], timeout=5)
     servers.processes.remove(rasa)
     servers.start_rasa()
@@ -104,7 +114,7 @@ def test_database_unwritable_gives_a_clear_error_and_loses_nothing(servers):
         _immutable(files, False)
         pytest.skip("this file system cannot make files immutable (chattr +i)")
     try:
-        for attempt in range(2):
+        for _attempt in range(2):
             status, replies = post(servers, sender, LINES[2])
             assert status == 200
             said = texts(replies)

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from bot.load.bench import Learner, Stats, percentile, play_coach_learner
+from bot.bench.load.bench import Learner, Stats, percentile, play_coach_learner
 from tests.conftest import ROOT
 
 
@@ -20,15 +20,37 @@ def test_percentiles_are_nearest_rank():
 
 
 def test_learner_count_is_bounded():
-    run = subprocess.run([sys.executable, "-m", "bot", "bench-load", "--learners", "101"], capture_output=True,
-                         text=True, cwd=ROOT, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-m", "bot", "bench-load", "--learners", "101"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert run.returncode == 2 and "between 1 and 100" in run.stderr
 
 
 def test_a_small_bench_load_run_reports_figures_and_no_cross_talk(tmp_path):
     out = tmp_path / "bench.json"
-    run = subprocess.run([sys.executable, "-m", "bot", "bench-load", "--learners", "4", "--think", "0.05",
-                          "--no-bare", "--json", str(out)], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "bench-load",
+            "--learners",
+            "4",
+            "--think",
+            "0.05",
+            "--no-bare",
+            "--json",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "p95 ms" in run.stdout and "cross-talk: none" in run.stdout
     result = json.loads(out.read_text())
@@ -60,8 +82,10 @@ def test_the_checks_catch_cross_talk(fault):
     def replies_for(sender, text):
         turn["n"] += 2 if fault == "skipped turn" and turn["n"] == 1 else 1
         recipient = "someone-else" if fault == "wrong recipient" and turn["n"] == 2 else sender
-        items = [{"recipient_id": recipient, "text": "hm"},
-                 {"recipient_id": recipient, "custom": {"coach": {"speaker": "customer", "turn": turn["n"]}}}]
+        items = [
+            {"recipient_id": recipient, "text": "hm"},
+            {"recipient_id": recipient, "custom": {"coach": {"speaker": "customer", "turn": turn["n"]}}},
+        ]
         if text == "end":
             card = dict(setup, scenario="billing_error" if fault == "wrong scenario" else setup["scenario"])
             items.append({"recipient_id": recipient, "custom": {"scorecard": card}})

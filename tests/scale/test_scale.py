@@ -16,8 +16,8 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 
-from bot.play import rescore
-from bot.scenarios import default_library
+from bot.domain.scenarios import default_library
+from bot.ops.play import rescore
 from tests.conftest import MODEL
 from tests.faults.support import LINES, SETUP
 
@@ -30,7 +30,7 @@ SCRIPT = LINES + [
 
 @pytest.fixture(scope="module")
 def cluster():
-    from bot.deploy.cluster import Cluster
+    from bot.ops.deploy.cluster import Cluster
 
     if not MODEL.is_file():
         pytest.fail("no trained model: run `make test-scale`, which trains it first")
@@ -43,13 +43,18 @@ def cluster():
         running.remove()
 
 
-def post(base: str, token: str, sender: str, text: str, metadata: Optional[Dict[str, Any]] = None,
-         timeout: float = 120) -> Tuple[int, Any]:
+def post(
+    base: str, token: str, sender: str, text: str, metadata: Optional[Dict[str, Any]] = None, timeout: float = 120
+) -> Tuple[int, Any]:
     body = {"sender": sender, "message": text}
     if metadata:
         body["metadata"] = metadata
-    request = urllib.request.Request(base + "/webhooks/rest/webhook", data=json.dumps(body).encode(), method="POST",
-                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    request = urllib.request.Request(
+        base + "/webhooks/rest/webhook",
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, json.loads(response.read())
@@ -58,8 +63,11 @@ def post(base: str, token: str, sender: str, text: str, metadata: Optional[Dict[
 
 
 def turns(replies: List[dict]) -> List[int]:
-    return [r["custom"]["coach"]["turn"] for r in replies
-            if r.get("custom", {}).get("coach", {}).get("speaker") == "customer" and "turn" in r["custom"]["coach"]]
+    return [
+        r["custom"]["coach"]["turn"]
+        for r in replies
+        if r.get("custom", {}).get("coach", {}).get("speaker") == "customer" and "turn" in r["custom"]["coach"]
+    ]
 
 
 def stored(cluster, sender: str) -> List[dict]:
@@ -108,8 +116,7 @@ def test_concurrent_learners_round_robin_through_nginx(cluster):
     senders = [f"scale-nginx-{n}" for n in range(6)]
     setups = [dict(SETUP, seed=n) for n in range(6)]
     with ThreadPoolExecutor(max_workers=6) as pool:
-        cards = list(pool.map(lambda pair: play(cluster, pair[0], [cluster.nginx_url], pair[1]),
-                              zip(senders, setups)))
+        cards = list(pool.map(lambda pair: play(cluster, pair[0], [cluster.nginx_url], pair[1]), zip(senders, setups)))
     for sender, card in zip(senders, cards):
         check_stored(cluster, sender, card)
     served = cluster.nginx_upstreams()[before:]
@@ -126,8 +133,11 @@ def test_one_conversation_flooded_on_both_replicas_stays_in_order(cluster):
     assert turns(replies) == [0]
     flood = [f"I'm sorry, could you tell me more about part {n} of the problem?" for n in range(1, 13)]
     with ThreadPoolExecutor(max_workers=12) as pool:
-        results = list(pool.map(lambda pair: post(cluster.replica_url(pair[0] % 2), cluster.token, sender, pair[1]),
-                                enumerate(flood)))
+        results = list(
+            pool.map(
+                lambda pair: post(cluster.replica_url(pair[0] % 2), cluster.token, sender, pair[1]), enumerate(flood)
+            )
+        )
     turn_of = {}
     for text, (status, replies) in zip(flood, results):
         assert status == 200, replies

@@ -18,8 +18,18 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT
-from tests.faults.support import (LINES, SETUP, coach_meta, customer_turns, post, start_conversation, start_servers,
-                                  stored_events, stored_texts, texts)
+from tests.faults.support import (
+    LINES,
+    SETUP,
+    coach_meta,
+    customer_turns,
+    post,
+    start_conversation,
+    start_servers,
+    stored_events,
+    stored_texts,
+    texts,
+)
 
 
 @pytest.fixture(scope="module")
@@ -42,22 +52,32 @@ def test_rasa_is_started_without_its_http_api(servers):
     assert b"run" in command and b"--enable-api" not in command
 
 
-@pytest.mark.parametrize("method, path", [
-    ("GET", "/conversations/victim/tracker"),
-    ("GET", "/conversations/victim/story"),
-    ("POST", "/conversations/victim/messages"),
-    ("POST", "/conversations/victim/tracker/events"),
-    ("POST", "/conversations/victim/trigger_intent"),
-    ("PUT", "/conversations/victim/tracker/events"),
-    ("POST", "/model/parse"),
-    ("PUT", "/model"),
-    ("GET", "/status"),
-    ("GET", "/domain"),
-])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("GET", "/conversations/victim/tracker"),
+        ("GET", "/conversations/victim/story"),
+        ("POST", "/conversations/victim/messages"),
+        ("POST", "/conversations/victim/tracker/events"),
+        ("POST", "/conversations/victim/trigger_intent"),
+        ("PUT", "/conversations/victim/tracker/events"),
+        ("POST", "/model/parse"),
+        ("PUT", "/model"),
+        ("GET", "/status"),
+        ("GET", "/domain"),
+    ],
+)
 @pytest.mark.parametrize("token", [None, "default"])
 def test_rasa_http_api_endpoints_are_not_reachable(servers, victim, method, path, token):
-    status, body = post(servers, "x", "hi", token=token, path=path, method=method,
-                        raw=b'{"text": "hi", "sender": "user", "event": "user", "name": "x"}')
+    status, body = post(
+        servers,
+        "x",
+        "hi",
+        token=token,
+        path=path,
+        method=method,
+        raw=b'{"text": "hi", "sender": "user", "event": "user", "name": "x"}',
+    )
     assert status == 404, (path, status, body)
     assert stored_texts(servers.tracker_db, "victim") == ["start"]
 
@@ -86,8 +106,12 @@ def test_the_token_is_not_accepted_in_other_places(servers):
 def test_nothing_reads_a_conversation_back_over_http(servers):
     victim = "victim-read"
     start_conversation(servers, victim, LINES[:1])
-    for path in ("/webhooks/rest/webhook", f"/webhooks/rest/webhook?sender={victim}", "/webhooks/rest/",
-                 f"/conversations/{victim}/tracker"):
+    for path in (
+        "/webhooks/rest/webhook",
+        f"/webhooks/rest/webhook?sender={victim}",
+        "/webhooks/rest/",
+        f"/conversations/{victim}/tracker",
+    ):
         for token in (None, "default"):
             status, body = post(servers, victim, "", token=token, path=path, method="GET")
             assert LINES[0] not in json.dumps(body) if not isinstance(body, bytes) else LINES[0].encode() not in body
@@ -123,8 +147,11 @@ def test_slash_intents_at_the_menu_start_nothing(servers):
         assert status == 200
         assert customer_turns(replies) == [], text
         assert "Scenario:" not in texts(replies)
-    slots = [e for e in stored_events(servers.tracker_db, sender) if e.get("event") == "slot"
-             and e.get("name") in ("scorecard", "coach_state")]
+    slots = [
+        e
+        for e in stored_events(servers.tracker_db, sender)
+        if e.get("event") == "slot" and e.get("name") in ("scorecard", "coach_state")
+    ]
     assert all((e.get("value") or {}).get("phase", "menu") == "menu" for e in slots if e["name"] == "coach_state")
     assert not [e for e in slots if e["name"] == "scorecard" and e.get("value")]
 
@@ -140,21 +167,39 @@ def test_slash_intents_mid_conversation_earn_nothing_and_switch_nothing(servers)
     events = stored_events(servers.tracker_db, sender)
     state = [e["value"] for e in events if e.get("event") == "slot" and e.get("name") == "coach_state"][-1]
     assert (state["scenario"], state["persona"], state["difficulty"]) == (
-        calm["scenario"], calm["persona"], calm["difficulty"])
+        calm["scenario"],
+        calm["persona"],
+        calm["difficulty"],
+    )
     assert not [e for e in events if e.get("event") == "slot" and e.get("name") == "scorecard"]
     status, replies = post(servers, sender, "end")
     card = next(r["custom"]["scorecard"] for r in replies if "scorecard" in (r.get("custom") or {}))
     assert card["scenario"] == calm["scenario"] and card["persona"] == calm["persona"]
-    quotes = [e.get("quote", "") for model in card["models"].values() for step in model.get("steps", [])
-              for e in (step.get("evidence") or []) if isinstance(step, dict)]
+    quotes = [
+        e.get("quote", "")
+        for model in card["models"].values()
+        for step in model.get("steps", [])
+        for e in (step.get("evidence") or [])
+        if isinstance(step, dict)
+    ]
     assert not [q for q in quotes if q.startswith("/")]
     assert not [step["id"] for model in card["models"].values() for step in model["steps"] if step["met"]]
     assert card["overall"] < 30
 
 
 # -- secrets ----------------------------------------------------------------------------------------
-SKIP_DIRS = {".git", ".venv", "var", "models", ".rasa", ".pytest_cache", "__pycache__", "node_modules", "build",
-             "complaint_coach.egg-info"}
+SKIP_DIRS = {
+    ".git",
+    ".venv",
+    "var",
+    "models",
+    ".rasa",
+    ".pytest_cache",
+    "__pycache__",
+    "node_modules",
+    "build",
+    "complaint_coach.egg-info",
+}
 CONFIG_SUFFIXES = {".yml", ".yaml", ".toml", ".ini", ".cfg", ".conf", ".env", ".json", ".template", ".tmpl"}
 TOKEN_PATTERNS = {
     "private key": re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
@@ -164,10 +209,16 @@ TOKEN_PATTERNS = {
     "OpenAI-style key": re.compile(r"\bsk-[0-9A-Za-z]{32,}"),
     "password in a URL": re.compile(r"[a-z+]+://[^/\s:@${}]+:[^/\s:@${}]+@"),
 }
-SECRET_KEY = re.compile(r"^\s*[\"']?([A-Za-z_]*(?:password|passwd|secret|token|api_key|apikey|private_key)"
-                        r"[A-Za-z_]*)[\"']?\s*[:=]\s*(.*)$", re.IGNORECASE)
-ALLOWED_VALUE = re.compile(r"^(?:|[\"']{2}|null|none|~|\$\{[A-Z][A-Z0-9_]*\}|[\"']\$\{[A-Z][A-Z0-9_]*\}[\"']|"
-                           r"\$\(?[A-Z][A-Z0-9_]*\)?|[\"']?<[a-z-]+>[\"']?|\{\{.*\}\}|#.*)$", re.IGNORECASE)
+SECRET_KEY = re.compile(
+    r"^\s*[\"']?([A-Za-z_]*(?:password|passwd|secret|token|api_key|apikey|private_key)"
+    r"[A-Za-z_]*)[\"']?\s*[:=]\s*(.*)$",
+    re.IGNORECASE,
+)
+ALLOWED_VALUE = re.compile(
+    r"^(?:|[\"']{2}|null|none|~|\$\{[A-Z][A-Z0-9_]*\}|[\"']\$\{[A-Z][A-Z0-9_]*\}[\"']|"
+    r"\$\(?[A-Z][A-Z0-9_]*\)?|[\"']?<[a-z-]+>[\"']?|\{\{.*\}\}|#.*)$",
+    re.IGNORECASE,
+)
 
 
 def config_files():
@@ -209,7 +260,8 @@ def test_credentials_use_environment_variables_only():
     for channel, settings in credentials.items():
         for key, value in (settings or {}).items():
             assert isinstance(value, str) and re.fullmatch(r"\$\{[A-Z][A-Z0-9_]*\}", value), (
-                f"{channel}.{key} must be a ${{VARIABLE}}, not a literal value")
+                f"{channel}.{key} must be a ${{VARIABLE}}, not a literal value"
+            )
 
 
 def test_endpoints_and_deploy_templates_take_passwords_from_the_environment():

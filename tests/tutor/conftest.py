@@ -1,5 +1,5 @@
 """The tutor dashboard against real servers: Rasa, the action server and the dashboard (all three
-started by ``bot.servers.Servers``, as ``make run`` does), on free ports, with a temporary SQLite
+started by ``bot.ops.servers.Servers``, as ``make run`` does), on free ports, with a temporary SQLite
 tracker store filled by playing real conversations over Rasa's REST channel."""
 
 from __future__ import annotations
@@ -16,15 +16,22 @@ from urllib.parse import urlencode, urlparse
 
 import pytest
 
-from bot.play import send
-from bot.servers import Servers, child_env, free_port
+from bot.ops.play import send
+from bot.ops.servers import Servers, child_env, free_port
 from tests.conftest import MODEL, ROOT
 from tests.e2e.test_rest_conversation import GOOD_SCRIPT, POOR_SCRIPT
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 TUTOR, PASSWORD = "tutor.one", "correct horse battery"
 
 XSS_IMG = "<img src=x onerror=alert(1)>"
@@ -52,36 +59,57 @@ ASSESS_LINES = [
 
 CONVERSATIONS = {
     # sender id: (learner, setup, lines)
-    "kim-good": ({"id": "kim", "name": "Kim Lee"},
-                 {"scenario": "late_delivery", "persona": "angry", "difficulty": "standard", "seed": 3},
-                 GOOD_LINES),
-    "kim-poor": ({"id": "kim", "name": "Kim Lee"},
-                 {"scenario": "late_delivery", "persona": "angry", "difficulty": "standard", "seed": 4},
-                 POOR_LINES),
-    "eve-xss": ({"id": "eve", "name": f"Eve {XSS_SCRIPT}"},
-                {"scenario": "billing_error", "persona": "anxious", "difficulty": "easy", "seed": 5},
-                XSS_LINES),
-    "raj-assess": ({"id": "raj", "name": "Raj Patel"},
-                   {"scenario": "faulty_product", "persona": "demanding", "difficulty": "hard", "seed": 6,
-                    "mode": "assessment"},
-                   ASSESS_LINES),
-    "ana-open": ({"id": "ana", "name": "Ana Silva"},
-                 {"scenario": "cancelled_booking", "persona": "impatient", "difficulty": "standard", "seed": 7},
-                 ["Hi, sorry to hear that. What happened?"]),
+    "kim-good": (
+        {"id": "kim", "name": "Kim Lee"},
+        {"scenario": "late_delivery", "persona": "angry", "difficulty": "standard", "seed": 3},
+        GOOD_LINES,
+    ),
+    "kim-poor": (
+        {"id": "kim", "name": "Kim Lee"},
+        {"scenario": "late_delivery", "persona": "angry", "difficulty": "standard", "seed": 4},
+        POOR_LINES,
+    ),
+    "eve-xss": (
+        {"id": "eve", "name": f"Eve {XSS_SCRIPT}"},
+        {"scenario": "billing_error", "persona": "anxious", "difficulty": "easy", "seed": 5},
+        XSS_LINES,
+    ),
+    "raj-assess": (
+        {"id": "raj", "name": "Raj Patel"},
+        {"scenario": "faulty_product", "persona": "demanding", "difficulty": "hard", "seed": 6, "mode": "assessment"},
+        ASSESS_LINES,
+    ),
+    "ana-open": (
+        {"id": "ana", "name": "Ana Silva"},
+        {"scenario": "cancelled_booking", "persona": "impatient", "difficulty": "standard", "seed": 7},
+        ["Hi, sorry to hear that. What happened?"],
+    ),
 }
 
 
 def play_as(webhook: str, token: str, sender: str, learner: dict, setup: dict, lines: List[str]) -> None:
     """A learner on a channel: the first message carries who they are and the scenario, as a channel would."""
-    send(webhook, sender, "start", {"coach": {"start": dict({"mode": "practice"}, **setup), "learner": learner}},
-         token=token)
+    send(
+        webhook,
+        sender,
+        "start",
+        {"coach": {"start": dict({"mode": "practice"}, **setup), "learner": learner}},
+        token=token,
+    )
     for line in lines:
         send(webhook, sender, line, token=token)
 
 
 def coach(*args: str, input: Optional[str] = None, env: Optional[dict] = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=input, capture_output=True, text=True,
-                          cwd=ROOT, env=env or child_env(), timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=input,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env or child_env(),
+        timeout=120,
+    )
 
 
 @dataclass
@@ -101,8 +129,16 @@ def stack(tmp_path_factory):
         pytest.fail("no trained model: run the tests with `make test`, which trains it first")
     root = tmp_path_factory.mktemp("tutor")
     db_path = root / "tracker.db"
-    servers = Servers(rasa_port=free_port(), actions_port=free_port(), dashboard_port=free_port(), model=MODEL,
-                      tracker_db=db_path, log_dir=root / "log", token=secrets.token_urlsafe(24), database_url=None)
+    servers = Servers(
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        dashboard_port=free_port(),
+        model=MODEL,
+        tracker_db=db_path,
+        log_dir=root / "log",
+        token=secrets.token_urlsafe(24),
+        database_url=None,
+    )
     servers.start()
     try:
         assert servers.dashboard_process is not None, "Servers.start() did not start the dashboard"
@@ -125,8 +161,9 @@ class Http:
         self.cookies: Dict[str, str] = {}
         self.last_headers = None
 
-    def request(self, method: str, path: str, form: Optional[dict] = None, cookies: bool = True,
-                headers: Optional[dict] = None) -> Tuple[int, str]:
+    def request(
+        self, method: str, path: str, form: Optional[dict] = None, cookies: bool = True, headers: Optional[dict] = None
+    ) -> Tuple[int, str]:
         connection = http.client.HTTPConnection(self.host, self.port, timeout=30)
         sent = dict(headers or {})
         if cookies and self.cookies:
@@ -188,6 +225,7 @@ def auto_flags(stack: Stack, sender: str) -> List[str]:
 
     attempt_ids(stack)
     with sqlite3.connect(stack.db_path) as db:
-        (flags,) = db.execute("select flags_auto from coach_attempts where sender_id = ? and attempt = 1",
-                              (sender,)).fetchone()
+        (flags,) = db.execute(
+            "select flags_auto from coach_attempts where sender_id = ? and attempt = 1", (sender,)
+        ).fetchone()
     return json.loads(flags)

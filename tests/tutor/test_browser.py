@@ -9,8 +9,17 @@ import os
 
 import pytest
 
-from tests.tutor.conftest import (ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PASSWORD, TUTOR, XSS_IMG, XSS_SCRIPT,
-                                  attempt_ids, auto_flags)
+from tests.tutor.conftest import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PASSWORD,
+    TUTOR,
+    XSS_IMG,
+    XSS_SCRIPT,
+    attempt_ids,
+    auto_flags,
+)
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -27,15 +36,20 @@ def browser():
 
 @pytest.fixture
 def page(browser, stack):
-    context = browser.new_context(viewport={"width": 1360, "height": 900}, accept_downloads=True,
-                                  base_url=stack.base)
+    context = browser.new_context(viewport={"width": 1360, "height": 900}, accept_downloads=True, base_url=stack.base)
     tab = context.new_page()
     dialogs = []
     tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     # Nothing may be fetched from another host.
     foreign = []
-    tab.on("request", lambda request: foreign.append(request.url)
-           if not request.url.startswith(stack.base) and not request.url.startswith("data:") else None)
+    tab.on(
+        "request",
+        lambda request: (
+            foreign.append(request.url)
+            if not request.url.startswith(stack.base) and not request.url.startswith("data:")
+            else None
+        ),
+    )
     tab.dialogs, tab.foreign = dialogs, foreign
     yield tab
     assert not dialogs, f"a script ran: {dialogs}"
@@ -106,8 +120,10 @@ def test_conversation_view_shows_moves_mood_evidence_notes_and_reflection(page, 
     assert chart.is_visible()
     turns = page.locator(".msg.learner[id^=turn-]").count()
     assert chart.locator("circle").count() == turns + 1
-    assert "apology" in chart.locator("circle").nth(1).locator("title").text_content() or \
-           "apolog" in page.locator("table.reasons").inner_text()
+    assert (
+        "apology" in chart.locator("circle").nth(1).locator("title").text_content()
+        or "apolog" in page.locator("table.reasons").inner_text()
+    )
     # Evidence: clicking a quote in the scorecard highlights that span in the transcript.
     evidence = page.locator("section.scorecard a.evidence").first
     quote = evidence.inner_text().split(": ", 1)[1].strip("“”")
@@ -115,9 +131,14 @@ def test_conversation_view_shows_moves_mood_evidence_notes_and_reflection(page, 
     focused = page.locator("mark.ev.focus")
     assert focused.count() >= 1
     assert " ".join(focused.all_inner_texts()).replace("  ", " ").strip() == quote
-    assert page.get_by_test_id("case-note").inner_text().endswith(
-        "order BM-48213 two days late; offered express reship or Kendal collection, customer accepted express, "
-        "satisfied")
+    assert (
+        page.get_by_test_id("case-note")
+        .inner_text()
+        .endswith(
+            "order BM-48213 two days late; offered express reship or Kendal collection, customer accepted express, "
+            "satisfied"
+        )
+    )
     assert page.get_by_test_id("reflection").inner_text() == "I should have asked about the trip sooner."
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "conversation-view.png"), full_page=True)

@@ -74,7 +74,7 @@ def test_report_html_escapes_learner_text(stack, tmp_path):
     page = out.read_text(encoding="utf-8")
     assert "&lt;img src=x onerror=alert(1)&gt;" in page and XSS_IMG not in page
     assert "&lt;script&gt;alert(&#39;xss&#39;)&lt;/script&gt;" in page and XSS_SCRIPT not in page
-    assert "<svg class=\"mood-chart\"" in page and "<script" not in page
+    assert '<svg class="mood-chart"' in page and "<script" not in page
     markdown = _run(stack, "report", "eve-xss")
     assert XSS_IMG not in markdown and "&lt;img src=x onerror=alert\\(1\\)&gt;" in markdown
 
@@ -82,8 +82,15 @@ def test_report_html_escapes_learner_text(stack, tmp_path):
 def test_tutor_accounts_from_the_command_line(stack):
     listing = _run(stack, "tutor", "list")
     assert "tutor.one" in listing.split()
-    dup = coach("tutor", "add", "tutor.one", "--password-stdin", "--database-url", stack.database_url,
-                input="another password\n")
+    dup = coach(
+        "tutor",
+        "add",
+        "tutor.one",
+        "--password-stdin",
+        "--database-url",
+        stack.database_url,
+        input="another password\n",
+    )
     assert dup.returncode == 2 and "already exists" in dup.stderr
     short = coach("tutor", "add", "someone", "--password-stdin", "--database-url", stack.database_url, input="short\n")
     assert short.returncode == 2 and "at least 8 characters" in short.stderr

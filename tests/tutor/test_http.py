@@ -9,9 +9,19 @@ import pytest
 
 from tests.tutor.conftest import PASSWORD, TUTOR, Http, attempt_ids, coach
 
-PROTECTED_GETS = ["/", "/conversations", "/conversations?scenario=late_delivery", "/conversations/1", "/cohort",
-                  "/export.csv", "/export.json", "/export.xapi", "/conversations/1/report.md",
-                  "/conversations/1/report.html", "/api/conversations"]
+PROTECTED_GETS = [
+    "/",
+    "/conversations",
+    "/conversations?scenario=late_delivery",
+    "/conversations/1",
+    "/cohort",
+    "/export.csv",
+    "/export.json",
+    "/export.xapi",
+    "/conversations/1/report.md",
+    "/conversations/1/report.html",
+    "/api/conversations",
+]
 
 
 def test_the_dashboard_is_a_third_process_on_its_own_port(stack):
@@ -107,8 +117,15 @@ def test_signing_out_ends_the_session_on_the_server(stack):
 
 
 def test_repeated_wrong_passwords_are_rate_limited(stack):
-    made = coach("tutor", "add", "rate.limited", "--password-stdin", "--database-url", stack.database_url,
-                 input="the right password\n")
+    made = coach(
+        "tutor",
+        "add",
+        "rate.limited",
+        "--password-stdin",
+        "--database-url",
+        stack.database_url,
+        input="the right password\n",
+    )
     assert made.returncode == 0, made.stderr
     client = Http(stack.base)
     statuses = []
@@ -148,13 +165,17 @@ def test_coach_dashboard_also_runs_on_its_own(stack, tmp_path):
     import sys
     import time
 
-    from bot.servers import child_env, free_port
+    from bot.ops.servers import child_env, free_port
 
     port = free_port()
     env = child_env()
     env["COACH_DATABASE_URL"] = stack.database_url
-    process = subprocess.Popen([sys.executable, "-m", "bot", "dashboard", "--port", str(port)], env=env,
-                               stdout=open(tmp_path / "dashboard.log", "wb"), stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "dashboard", "--port", str(port)],
+        env=env,
+        stdout=open(tmp_path / "dashboard.log", "wb"),
+        stderr=subprocess.STDOUT,
+    )
     try:
         client = Http(f"http://127.0.0.1:{port}")
         deadline = time.monotonic() + 30

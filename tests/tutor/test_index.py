@@ -10,17 +10,19 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from bot.play import rescore
-from bot.scenarios import default_library
-from bot.servers import child_env, free_port
+from bot.domain.scenarios import default_library
+from bot.ops.play import rescore
+from bot.ops.servers import child_env, free_port
 from bot.tutor import auth, indexer, queries, records, seed
 from bot.tutor.db import attempts, create_events_table, events, make_engine, sqlite_url
 from tests.tutor.conftest import Http
 
 SETUP = {"scenario": "late_delivery", "persona": "angry", "difficulty": "standard", "seed": 3, "mode": "practice"}
-LINES = [("Hi, I'm so sorry your order hasn't arrived.", ["greet", "apologize", "acknowledge"]),
-         ("That must be really stressful. Could you give me your order number?", ["empathize", "ask_question"]),
-         ("You should have paid for express delivery.", ["blame"])]
+LINES = [
+    ("Hi, I'm so sorry your order hasn't arrived.", ["greet", "apologize", "acknowledge"]),
+    ("That must be really stressful. Could you give me your order number?", ["empathize", "ask_question"]),
+    ("You should have paid for express delivery.", ["blame"]),
+]
 
 
 @pytest.fixture
@@ -50,15 +52,22 @@ def test_attempts_are_indexed_incrementally_from_the_slots(engine):
     written = _flush(engine, recorder, 0)
     assert indexer.sync(engine) == 1
     (row,) = _rows(engine)
-    assert (row["learner_id"], row["learner_name"], row["channel"], row["scenario"], row["outcome"],
-            row["turns"], row["overall"]) == ("L1", "Lee", "webchat", "late_delivery", "in_progress", 2, None)
+    assert (
+        row["learner_id"],
+        row["learner_name"],
+        row["channel"],
+        row["scenario"],
+        row["outcome"],
+        row["turns"],
+        row["overall"],
+    ) == ("L1", "Lee", "webchat", "late_delivery", "in_progress", 2, None)
     assert indexer.sync(engine) == 0  # nothing new: nothing read again
     recorder.say(*LINES[2])
     recorder.say("end")
     _flush(engine, recorder, written)
     assert indexer.sync(engine) == 1
     (row,) = _rows(engine)
-    card = recorder.session.attempt.scorecard
+    card = recorder.session.attempt.scorecard.as_json()
     assert row["overall"] == row["overall_auto"] == card["overall"]
     assert json.loads(row["flags"]) == [f["id"] for f in card["flags"]] and "blamed_customer" in row["flags"]
     assert row["outcome"] == card["outcome"] and row["m_heat"] == card["models"]["HEAT"]["score"]
@@ -79,7 +88,7 @@ def test_restart_makes_a_second_attempt_and_carried_over_slots_are_ignored(engin
     recorder.say("restart")
     recorder.say("billing error anxious easy")
     recorder.say(*LINES[1])
-    first_card = recorder.session.finished[0].scorecard
+    first_card = recorder.session.finished[0].scorecard.as_json()
     # Rasa starting a new session carries the slots over: the old scorecard is set again.
     recorder._add({"event": "action", "name": "action_session_start"})
     recorder._add({"event": "session_started"})
@@ -163,16 +172,21 @@ def test_the_list_pages_and_filters_10000_conversations(tmp_path):
     with engine.connect() as db:
         assert db.execute(select(func.count()).select_from(attempts)).scalar() == 10000
         flag = db.execute(select(queries.attempt_flags.c.flag).limit(1)).scalar()
-        scenario, outcome = db.execute(select(attempts.c.scenario, attempts.c.outcome)
-                                       .where(attempts.c.outcome == "satisfied").limit(1)).first()
+        scenario, outcome = db.execute(
+            select(attempts.c.scenario, attempts.c.outcome).where(attempts.c.outcome == "satisfied").limit(1)
+        ).first()
     auth.add_tutor(engine, "fast.tutor", "a long password")
     engine.dispose()
 
     port = free_port()
     env = child_env()
     env["COACH_DATABASE_URL"] = url
-    process = subprocess.Popen([sys.executable, "-m", "bot", "dashboard", "--port", str(port)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "dashboard", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         client = Http(f"http://127.0.0.1:{port}")
         deadline = time.monotonic() + 30
@@ -184,9 +198,14 @@ def test_the_list_pages_and_filters_10000_conversations(tmp_path):
                 assert time.monotonic() < deadline
                 time.sleep(0.2)
         assert client.login("fast.tutor", "a long password") == 303
-        paths = ["/conversations", "/conversations?page=150", f"/conversations?scenario={scenario}&outcome={outcome}",
-                 f"/conversations?flag={flag}&page=3", "/conversations?learner=learner%2012",
-                 "/conversations?date_from=2025-12-01&date_to=2025-12-20&score_min=40"]
+        paths = [
+            "/conversations",
+            "/conversations?page=150",
+            f"/conversations?scenario={scenario}&outcome={outcome}",
+            f"/conversations?flag={flag}&page=3",
+            "/conversations?learner=learner%2012",
+            "/conversations?date_from=2025-12-01&date_to=2025-12-20&score_min=40",
+        ]
         pages = {}
         for path in paths:
             status, page = client.request("GET", path)

@@ -19,17 +19,23 @@ from pathlib import Path
 
 import pytest
 
-from bot.servers import Servers, free_port
+from bot.ops.servers import Servers, free_port
 from tests.conftest import MODEL
 from tests.tutor.conftest import GOOD_LINES, Http, coach, play_as
 
 
 def _pg_bin() -> Path:
     for candidate in [shutil.which("pg_ctl"), *sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), reverse=True)]:
-        if candidate and Path(candidate).with_name("initdb").exists() and Path(candidate).with_name("postgres").exists():
+        if (
+            candidate
+            and Path(candidate).with_name("initdb").exists()
+            and Path(candidate).with_name("postgres").exists()
+        ):
             return Path(candidate).parent
-    pytest.skip("PostgreSQL server binaries (initdb, pg_ctl, postgres) are not installed; "
-                "install them with `apt-get install -y postgresql` to run the PostgreSQL test")
+    pytest.skip(
+        "PostgreSQL server binaries (initdb, pg_ctl, postgres) are not installed; "
+        "install them with `apt-get install -y postgresql` to run the PostgreSQL test"
+    )
 
 
 def _as_owner(command, owner):
@@ -58,11 +64,27 @@ def postgres():
         shutil.chown(root, owner)
         shutil.chown(sockets, owner)
     port = free_port()
-    made = _as_owner([str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-                      "--no-instructions"], owner)
+    made = _as_owner(
+        [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-instructions"],
+        owner,
+    )
     assert made.returncode == 0, made.stderr
-    started = _as_owner([str(bindir / "pg_ctl"), "-D", str(data), "-l", str(root / "server.log"), "-w", "-t", "60",
-                         "-o", f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off", "start"], owner)
+    started = _as_owner(
+        [
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(root / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        ],
+        owner,
+    )
     assert started.returncode == 0, started.stderr + (root / "server.log").read_text()
     try:
         import psycopg2
@@ -81,23 +103,37 @@ def postgres():
 def test_rasa_and_the_dashboard_share_a_postgresql_database(postgres, tmp_path):
     if not MODEL.is_file():
         pytest.fail("no trained model: run the tests with `make test`, which trains it first")
-    servers = Servers(rasa_port=free_port(), actions_port=free_port(), dashboard_port=free_port(), model=MODEL,
-                      tracker_db=tmp_path / "not-used.db", log_dir=tmp_path / "log", token=secrets.token_urlsafe(24),
-                      database_url=postgres)
+    servers = Servers(
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        dashboard_port=free_port(),
+        model=MODEL,
+        tracker_db=tmp_path / "not-used.db",
+        log_dir=tmp_path / "log",
+        token=secrets.token_urlsafe(24),
+        database_url=postgres,
+    )
     endpoints = servers.endpoints_file().read_text()
     assert 'dialect: "postgresql"' in endpoints and 'db: "coach"' in endpoints
     servers.start()
     try:
-        play_as(servers.webhook, servers.token, "pg-conv", {"id": "pat", "name": "Pat Ng"},
-                {"scenario": "late_delivery", "persona": "angry", "difficulty": "standard", "seed": 3}, GOOD_LINES)
+        play_as(
+            servers.webhook,
+            servers.token,
+            "pg-conv",
+            {"id": "pat", "name": "Pat Ng"},
+            {"scenario": "late_delivery", "persona": "angry", "difficulty": "standard", "seed": 3},
+            GOOD_LINES,
+        )
         import psycopg2
 
         with psycopg2.connect(postgres) as connection, connection.cursor() as cursor:
             cursor.execute("select count(*) from events where sender_id = 'pg-conv'")
             assert cursor.fetchone()[0] > 20  # Rasa wrote the conversation to PostgreSQL
         assert not (tmp_path / "not-used.db").exists()
-        made = coach("tutor", "add", "pg.tutor", "--password-stdin", "--database-url", postgres,
-                     input="a postgres password\n")
+        made = coach(
+            "tutor", "add", "pg.tutor", "--password-stdin", "--database-url", postgres, input="a postgres password\n"
+        )
         assert made.returncode == 0, made.stderr
         client = Http(f"http://127.0.0.1:{servers.dashboard_port}")
         assert client.login("pg.tutor", "a postgres password") == 303

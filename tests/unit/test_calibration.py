@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 
@@ -27,8 +25,14 @@ def lines_of(conversation):
 
 
 def play(detector, scenario, conversation):
-    session = run_session(lines_of(conversation), scenario=scenario, persona=conversation["persona"],
-                          difficulty=conversation["difficulty"], seed=conversation.get("seed", 1), detector=detector)
+    session = run_session(
+        lines_of(conversation),
+        scenario=scenario,
+        persona=conversation["persona"],
+        difficulty=conversation["difficulty"],
+        seed=conversation.get("seed", 1),
+        detector=detector,
+    )
     return finish(session)
 
 
@@ -46,8 +50,9 @@ def test_expert_verdict(detector, scenario, conversation):
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
 def test_better_handling_scores_higher(detector, path):
     spec = yaml.safe_load(path.read_text())
-    scored = [(ORDER[c["quality"]], play(detector, spec["scenario"], c)["overall"], c["name"])
-              for c in spec["conversations"]]
+    scored = [
+        (ORDER[c["quality"]], play(detector, spec["scenario"], c)["overall"], c["name"]) for c in spec["conversations"]
+    ]
     for rank_a, score_a, name_a in scored:
         for rank_b, score_b, name_b in scored:
             if rank_a > rank_b:

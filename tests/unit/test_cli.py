@@ -6,13 +6,13 @@ import json
 import subprocess
 import sys
 
-from tests.conftest import ROOT, finish, run_session
-from tests.unit.test_flags import GOOD
+from tests.conftest import ROOT
 
 
 def coach(*args, stdin=None):
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
-                          cwd=ROOT, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
 
 
 def test_scenarios_lists_ids_with_descriptions():
@@ -28,8 +28,11 @@ def test_detect_adds_moves_and_keeps_other_fields():
     run = coach("detect", stdin="".join(json.dumps(x) + "\n" for x in lines))
     assert run.returncode == 0, run.stderr
     out = [json.loads(line) for line in run.stdout.splitlines()]
-    assert out[0]["id"] == 7 and set(out[0]["moves"]) == {"apologize", "ask_question", "acknowledge"} or \
-        {"apologize", "ask_question"} <= set(out[0]["moves"])
+    assert (
+        out[0]["id"] == 7
+        and set(out[0]["moves"]) == {"apologize", "ask_question", "acknowledge"}
+        or {"apologize", "ask_question"} <= set(out[0]["moves"])
+    )
     assert out[1]["moves"] == []
 
 
@@ -53,10 +56,12 @@ def test_check_passes_on_shipped_scenarios():
 
 
 def test_errors_are_one_clear_line_and_non_zero():
-    for args, fragment in [(("detect", "/no/such/file"), "cannot read"),
-                           (("play", "--scenario", "nope", "--script", "x"), "unknown scenario"),
-                           (("score", "/no/such.json"), "cannot read"),
-                           (("detect", "--model", "/no/model.tar.gz"), "no trained model")]:
+    for args, fragment in [
+        (("detect", "/no/such/file"), "cannot read"),
+        (("play", "--scenario", "nope", "--script", "x"), "unknown scenario"),
+        (("score", "/no/such.json"), "cannot read"),
+        (("detect", "--model", "/no/model.tar.gz"), "no trained model"),
+    ]:
         run = coach(*args, stdin="")
         assert run.returncode != 0
         assert len(run.stderr.strip().splitlines()) == 1 and fragment in run.stderr, run.stderr

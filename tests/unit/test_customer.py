@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from bot.customer import Customer
-from bot.scenarios import default_library
+from bot.domain.customer.customer import Customer
+from bot.domain.scenarios import default_library
 from tests.conftest import run_session
 
 
 def customer(persona="angry", difficulty="standard", seed=3):
     library = default_library()
     course = library.course
-    return Customer(library.scenario("late_delivery"), next(p for p in course.personas if p.id == persona),
-                    next(d for d in course.difficulties if d.id == difficulty), course, seed)
+    return Customer(
+        library.scenario("late_delivery"),
+        next(p for p in course.personas if p.id == persona),
+        next(d for d in course.difficulties if d.id == difficulty),
+        course,
+        seed,
+    )
 
 
 def test_one_apology_does_not_make_a_furious_customer_friendly():
@@ -38,8 +43,11 @@ def test_the_same_message_again_makes_things_worse():
 
 
 def test_blame_dismissal_and_rudeness_inflame():
-    for move, text in (("blame", "You should have chosen express."), ("dismiss", "Calm down."),
-                       ("rude", "Seriously? Read the email.")):
+    for move, text in (
+        ("blame", "You should have chosen express."),
+        ("dismiss", "Calm down."),
+        ("rude", "Seriously? Read the email."),
+    ):
         c = customer(persona="anxious")
         result = c.respond(text, [move])
         assert result.mood_after > result.mood_before, move

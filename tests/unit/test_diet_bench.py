@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.diet.bench import intent_to_moves, moves_to_intent
-from bot.moves.labels import MOVES
+from bot.bench.diet.bench import intent_to_moves, moves_to_intent
+from bot.domain.vocabulary import MOVES
 
 
 def test_intent_names_round_trip_in_canonical_order():

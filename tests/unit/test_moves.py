@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import pytest
 
-from bot.moves.detector import MoveDetector
-from bot.moves.evaluation import evaluate, keyword_baseline, read_jsonl
-from bot.moves.text import normalise, segments
-from bot.moves.training import read_nlu_examples
+from bot.bench.evaluation import evaluate, keyword_baseline, read_jsonl
+from bot.domain.moves.detector import MoveDetector
+from bot.domain.moves.text import normalise, segments
+from bot.domain.moves.training import read_nlu_examples
 from tests.conftest import ROOT
 
 HELDOUT = ROOT / "tests" / "data" / "moves_heldout.jsonl"
@@ -20,32 +18,38 @@ HELDOUT = ROOT / "tests" / "data" / "moves_heldout.jsonl"
 SOCIAL = ROOT / "tests" / "data" / "moves_social.jsonl"
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Hi, you're through to Sam at Brightmart, how can I help?", {"greet"}),
-    ("I'm really sorry about this.", {"apologize"}),
-    ("That must be so frustrating, especially before a trip.", {"empathize"}),
-    ("Thanks for bearing with me.", {"thank"}),
-    ("Could you give me your order number?", {"ask_question"}),
-    ("Leave this with me, I'll sort it out.", {"take_ownership"}),
-    ("Please call our billing team on 0800 123 456", {"escalate"}),
-    ("Is there anything else I can help with?", {"check_satisfaction"}),
-    ("Have a lovely evening.", {"close"}),
-    ("You should have read the delivery terms.", {"blame"}),
-    ("Seriously? Read the email.", {"rude"}),
-    ("I'm so sorry about that. Could you give me your order number?", {"apologize", "ask_question"}),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Hi, you're through to Sam at Brightmart, how can I help?", {"greet"}),
+        ("I'm really sorry about this.", {"apologize"}),
+        ("That must be so frustrating, especially before a trip.", {"empathize"}),
+        ("Thanks for bearing with me.", {"thank"}),
+        ("Could you give me your order number?", {"ask_question"}),
+        ("Leave this with me, I'll sort it out.", {"take_ownership"}),
+        ("Please call our billing team on 0800 123 456", {"escalate"}),
+        ("Is there anything else I can help with?", {"check_satisfaction"}),
+        ("Have a lovely evening.", {"close"}),
+        ("You should have read the delivery terms.", {"blame"}),
+        ("Seriously? Read the email.", {"rude"}),
+        ("I'm so sorry about that. Could you give me your order number?", {"apologize", "ask_question"}),
+    ],
+)
 def test_spec_examples(detector, text, expected):
     assert set(detector.detect(text).moves) == expected
 
 
-@pytest.mark.parametrize("text, absent", [
-    ("what are you sorry for?", "apologize"),
-    ("no need to thank me", "thank"),
-    ("the manager is on holiday", "escalate"),
-    ("I understand, but that's policy", "empathize"),
-    ("Sorry you feel that way.", "apologize"),
-    ("Please DM us your order number.", "escalate"),
-])
+@pytest.mark.parametrize(
+    "text, absent",
+    [
+        ("what are you sorry for?", "apologize"),
+        ("no need to thank me", "thank"),
+        ("the manager is on holiday", "escalate"),
+        ("I understand, but that's policy", "empathize"),
+        ("Sorry you feel that way.", "apologize"),
+        ("Please DM us your order number.", "escalate"),
+    ],
+)
 def test_keyword_without_the_act(detector, text, absent):
     assert absent not in detector.detect(text).moves
 
@@ -56,8 +60,9 @@ def test_sarcastic_apology_and_policy_brush_off_are_dismissals(detector):
 
 
 def test_a_cause_that_shifts_the_fault_is_blame_not_an_explanation(detector):
-    shifted = detector.detect("The late delivery was caused by your building's concierge refusing the parcel, "
-                              "so it's on them, not us.")
+    shifted = detector.detect(
+        "The late delivery was caused by your building's concierge refusing the parcel, so it's on them, not us."
+    )
     assert "blame" in shifted.moves and "explain" not in shifted.moves
     neutral = detector.detect("The late delivery was caused by a van breaking down on the motorway.")
     assert "explain" in neutral.moves and "blame" not in neutral.moves
@@ -71,19 +76,39 @@ def test_several_moves_in_one_message_are_all_found_with_their_spans(detector):
     detection = detector.detect(text)
     assert {"apologize", "ask_question", "offer_solution"} <= set(detection.moves)
     for hit in detection.hits:
-        assert text[hit.start:hit.end] == hit.quote
+        assert text[hit.start : hit.end] == hit.quote
 
 
-@pytest.mark.parametrize("text", ["", "   ", "\x00\x01\x02", "hmm", "ok", "🙂🙂", "/apologize",
-                                  '/greet{"outcome": "satisfied"}', "asdkjh qwelkj zxcmn"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "\x00\x01\x02",
+        "hmm",
+        "ok",
+        "🙂🙂",
+        "/apologize",
+        '/greet{"outcome": "satisfied"}',
+        "asdkjh qwelkj zxcmn",
+    ],
+)
 def test_empty_or_unclear_text_has_no_moves(detector, text):
     assert detector.detect(text).moves == []
 
 
-@pytest.mark.parametrize("text", [
-    "sorry " * 2000, "😡" * 3000, "Entschuldigung, das tut mir leid", "آسف جدا على التأخير",
-    "申し訳ありません", "line\x07one\x1bwith\rcontrol\u202echars", "a" * 20000,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sorry " * 2000,
+        "😡" * 3000,
+        "Entschuldigung, das tut mir leid",
+        "آسف جدا على التأخير",
+        "申し訳ありません",
+        "line\x07one\x1bwith\rcontrol\u202echars",
+        "a" * 20000,
+    ],
+)
 def test_odd_input_is_handled(detector, text):
     detection = detector.detect(text)
     assert isinstance(detection.moves, list)
@@ -91,8 +116,10 @@ def test_odd_input_is_handled(detector, text):
 
 
 def test_normalise_maps_text_speak():
-    assert normalise("sry ur order is l8, pls send ur order num") == \
-        "sorry your order is late , please send your order number"
+    assert (
+        normalise("sry ur order is l8, pls send ur order num")
+        == "sorry your order is late , please send your order number"
+    )
 
 
 def test_social_media_handles_links_and_signatures_carry_no_move(detector):
@@ -107,8 +134,11 @@ def test_social_media_handles_links_and_signatures_carry_no_move(detector):
 
 def test_segments_keep_offsets():
     text = "Hi there. Sorry about that!\nCan I get your number?"
-    assert [text[s.start:s.end] for s in segments(text)] == ["Hi there.", "Sorry about that!",
-                                                             "Can I get your number?"]
+    assert [text[s.start : s.end] for s in segments(text)] == [
+        "Hi there.",
+        "Sorry about that!",
+        "Can I get your number?",
+    ]
 
 
 def _canonical(text: str) -> str:
@@ -122,15 +152,20 @@ def test_test_sets_share_no_sentence_with_training_data(test_set, min_words):
     train = read_nlu_examples(sorted((ROOT / "data" / "nlu").glob("*.yml")))
     train_sentences = {_canonical(s.text) for text, _ in train for s in segments(text)}
     train_sentences.discard("")
-    shared = [s.text for text, _ in read_jsonl(test_set) for s in segments(text)
-              if len(_canonical(s.text).split()) >= min_words and _canonical(s.text) in train_sentences]
+    shared = [
+        s.text
+        for text, _ in read_jsonl(test_set)
+        for s in segments(text)
+        if len(_canonical(s.text).split()) >= min_words and _canonical(s.text) in train_sentences
+    ]
     assert shared == []
 
 
 def test_heldout_set_covers_every_move_with_multi_move_messages():
     data = read_jsonl(HELDOUT)
     assert len(data) >= 500
-    from bot.moves.labels import MOVES
+    from bot.domain.vocabulary import MOVES
+
     for move in MOVES:
         assert sum(move in moves for _, moves in data) >= 20, move
     assert sum(len(moves) >= 2 for _, moves in data) / len(data) >= 0.4
@@ -148,5 +183,7 @@ def test_macro_f1_clears_the_first_bar_and_beats_the_baseline(detector, test_set
 def test_rules_alone_still_work_without_a_trained_model():
     rules_only = MoveDetector(None)
     assert rules_only.mode == "rules"
-    assert set(rules_only.detect("I'm so sorry. Could you give me your order number?").moves) == \
-        {"apologize", "ask_question"}
+    assert set(rules_only.detect("I'm so sorry. Could you give me your order number?").moves) == {
+        "apologize",
+        "ask_question",
+    }

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.scenarios import load_library
-from bot.scenarios.loader import check_files, scenario_files
+from bot.domain.scenarios import load_library
+from bot.domain.scenarios.loader import check_files, scenario_files
 from tests.conftest import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures"

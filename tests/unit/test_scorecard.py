@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from bot.assessment.rubrics import MODEL_STEPS
+from bot.domain.vocabulary import MODEL_STEPS
 from tests.conftest import finish, run_session
 from tests.unit.test_flags import GOOD
 
-POOR = [("What's the problem now?", ["ask_question"]),
-        ("You should have ordered express, that's on you.", ["blame"]),
-        ("It's only two days, calm down.", ["dismiss"])]
+POOR = [
+    ("What's the problem now?", ["ask_question"]),
+    ("You should have ordered express, that's on you.", ["blame"]),
+    ("It's only two days, calm down.", ["dismiss"]),
+]
 
 
 def test_scorecard_shape_matches_the_contract():
@@ -21,7 +23,7 @@ def test_scorecard_shape_matches_the_contract():
     for model_id, steps in MODEL_STEPS.items():
         model = card["models"][model_id]
         assert isinstance(model["score"], int) and 0 <= model["score"] <= 100
-        assert [s["id"] for s in model["steps"]] == steps
+        assert [s["id"] for s in model["steps"]] == list(steps)
         for step in model["steps"]:
             assert isinstance(step["met"], bool)
             for evidence in step["evidence"]:
@@ -54,9 +56,20 @@ def test_order_matters_for_heat():
 
 
 def test_keyword_stuffing_earns_no_credit():
-    stuffed = ("Hi sorry thanks I understand how frustrating, I'll sort it, refund, within 2 days, anything else? bye",
-               ["greet", "apologize", "thank", "empathize", "take_ownership", "offer_solution", "set_expectations",
-                "check_satisfaction", "close"])
+    stuffed = (
+        "Hi sorry thanks I understand how frustrating, I'll sort it, refund, within 2 days, anything else? bye",
+        [
+            "greet",
+            "apologize",
+            "thank",
+            "empathize",
+            "take_ownership",
+            "offer_solution",
+            "set_expectations",
+            "check_satisfaction",
+            "close",
+        ],
+    )
     card = finish(run_session([stuffed]))
     assert not any(s["met"] for s in card["models"]["HEAT"]["steps"])
 
@@ -79,24 +92,26 @@ def test_scoring_is_deterministic():
 
 
 def test_generic_stock_phrases_are_capped():
-    generic = [("I'm sorry for any inconvenience.", ["apologize"]),
-               ("I understand your frustration.", ["empathize"]),
-               ("I will look into it for you.", ["take_ownership"]),
-               ("Is there anything else I can help with?", ["check_satisfaction"])]
+    generic = [
+        ("I'm sorry for any inconvenience.", ["apologize"]),
+        ("I understand your frustration.", ["empathize"]),
+        ("I will look into it for you.", ["take_ownership"]),
+        ("Is there anything else I can help with?", ["check_satisfaction"]),
+    ]
     card = finish(run_session(generic))
     assert card["overall"] <= 40 and card.get("notes")
 
 
-def test_assessment_mode_has_a_pass_mark_and_counts_attempts(monkeypatch):
+def test_assessment_mode_has_a_pass_mark_and_counts_attempts(coach_env):
     card = finish(run_session(GOOD, mode="assessment"))
     assert card["assessment"] == {"pass_mark": 70, "passed": card["overall"] >= 70, "attempt": 1}
-    monkeypatch.setenv("COACH_PASS_MARK", "99")
+    coach_env("COACH_PASS_MARK", "99")
     assert finish(run_session(GOOD, mode="assessment"))["assessment"]["passed"] is False
 
 
 def test_no_hints_in_assessment_mode():
-    from bot.commands import parse_command
-    from bot.session import LearnerInput
+    from bot.domain.session.commands import parse_command
+    from bot.domain.session.session import LearnerInput
 
     for mode, expected in (("practice", "Hint:"), ("assessment", "Hints are off")):
         session = run_session(GOOD[:2], mode=mode)

@@ -7,12 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from bot.servers import Servers, free_port
+from bot.ops.servers import Servers, free_port
 from tests.conftest import MODEL, ROOT
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 # only the two servers these tests need (Servers may also start a tutor dashboard)
 NO_EXTRA_PROCESSES = {"dashboard_port": None} if "dashboard_port" in Servers.__dataclass_fields__ else {}
@@ -23,9 +30,16 @@ def web_servers(tmp_path_factory):
     if not MODEL.is_file():
         pytest.fail("no trained model: run the tests with `make test`, which trains it first")
     root = tmp_path_factory.mktemp("web-servers")
-    running = Servers(rasa_port=free_port(), actions_port=free_port(), model=MODEL,
-                      tracker_db=root / "tracker.db", log_dir=root / "log", token=secrets.token_urlsafe(24),
-                      web_secret=secrets.token_urlsafe(32), **NO_EXTRA_PROCESSES)
+    running = Servers(
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        model=MODEL,
+        tracker_db=root / "tracker.db",
+        log_dir=root / "log",
+        token=secrets.token_urlsafe(24),
+        web_secret=secrets.token_urlsafe(32),
+        **NO_EXTRA_PROCESSES,
+    )
     running.start()
     yield running
     running.stop()

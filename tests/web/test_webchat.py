@@ -13,7 +13,7 @@ import pytest
 import requests
 from playwright.sync_api import Frame, Page, expect
 
-from bot.servers import free_port
+from bot.ops.servers import free_port
 from tests.e2e.test_rest_conversation import GOOD_SCRIPT
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
@@ -45,7 +45,8 @@ def wait_idle(target: Target, before: int, new_items: int = 1) -> None:
         """([before, wanted]) => (document.querySelectorAll('#log > li').length >= before + wanted
                                   && document.getElementById('typing').hidden)
                                  || !document.getElementById('notice').hidden""",
-        arg=[before, new_items])
+        arg=[before, new_items],
+    )
     notice = target.locator("#notice")
     assert notice.is_hidden(), f"the page shows an error: {notice.inner_text()}"
 
@@ -61,8 +62,13 @@ def say(target: Target, text: str) -> None:
     wait_idle(target, before, 2)  # the learner's bubble and at least one reply
 
 
-def start_scenario(target: Target, scenario: str = "late_delivery", persona: str = "angry",
-                   difficulty: str = "standard", mode: str = "practice") -> None:
+def start_scenario(
+    target: Target,
+    scenario: str = "late_delivery",
+    persona: str = "angry",
+    difficulty: str = "standard",
+    mode: str = "practice",
+) -> None:
     expect(target.locator("#picker")).to_be_visible()
     target.locator(f"#scenario-{scenario}").check()
     target.select_option("#persona", persona)
@@ -269,8 +275,7 @@ def test_keyboard_alone_reaches_and_operates_the_picker_tools_and_send_box(web_s
     before = log_count(page)
     page.keyboard.press("Enter")
     wait_idle(page, before, 3)
-    expect(page.locator("#scenario-line")).to_have_text(
-        "Late delivery · demanding customer · easy · assessment mode")
+    expect(page.locator("#scenario-line")).to_have_text("Late delivery · demanding customer · easy · assessment mode")
     assert page.evaluate("document.activeElement.id") == "composer-input"  # ready to reply
 
     before = log_count(page)
@@ -321,9 +326,28 @@ CONTRAST_JS = """(selectors) => {
   return out;
 }"""
 
-TEXT_SELECTORS = [".topbar h1", ".scenario-line", ".mood-label", ".mood-text", ".msg.learner", ".msg.learner .who",
-                  ".msg.customer", ".msg.customer .who", ".msg.coach", ".msg.coach .who", ".msg code", ".why",
-                  ".msg.system", ".composer-label", ".help", "button", "legend", "label", "select", "textarea"]
+TEXT_SELECTORS = [
+    ".topbar h1",
+    ".scenario-line",
+    ".mood-label",
+    ".mood-text",
+    ".msg.learner",
+    ".msg.learner .who",
+    ".msg.customer",
+    ".msg.customer .who",
+    ".msg.coach",
+    ".msg.coach .who",
+    ".msg code",
+    ".why",
+    ".msg.system",
+    ".composer-label",
+    ".help",
+    "button",
+    "legend",
+    "label",
+    "select",
+    "textarea",
+]
 
 
 def test_controls_are_labelled_contrast_is_aa_and_it_fits_a_phone(web_servers, browser):
@@ -377,12 +401,17 @@ def test_a_second_browser_cannot_read_or_post_into_the_first_ones_conversation(w
         conversation_b, signature_b = chat_cookie(second)["value"].split(".")
         assert conversation_b != conversation_a
 
-        forgeries = [f"{conversation_a}.{signature_b}", f"{conversation_a}.{signature_a[:-3]}AAA",
-                     f"{conversation_a}.", conversation_a]
+        forgeries = [
+            f"{conversation_a}.{signature_b}",
+            f"{conversation_a}.{signature_a[:-3]}AAA",
+            f"{conversation_a}.",
+            conversation_a,
+        ]
         for forged in forgeries:
             second.clear_cookies()
-            second.add_cookies([{"name": "coach_chat", "value": forged, "domain": "127.0.0.1",
-                                 "path": "/webhooks/webchat/"}])
+            second.add_cookies(
+                [{"name": "coach_chat", "value": forged, "domain": "127.0.0.1", "path": "/webhooks/webchat/"}]
+            )
             page_b.reload()
             expect(page_b.locator("#notice")).to_contain_text("not valid")
             assert secret not in page_b.content()
@@ -443,8 +472,10 @@ def test_post_endpoints_refuse_cross_site_forged_and_bad_requests(web_servers):
     # the stranger's own token does not open the learner's conversation, nor does no cookie at all
     assert post("api/message", {"text": "hi"}, dict(own, **{"X-Coach-CSRF": other_csrf})).status_code == 403
     assert requests.post(url + "api/message", json={"text": "hi"}, headers=own, timeout=30).status_code == 401
-    assert requests.post(url + "api/session", json={}, headers={"Origin": "http://evil.example"},
-                         timeout=30).status_code == 403
+    assert (
+        requests.post(url + "api/session", json={}, headers={"Origin": "http://evil.example"}, timeout=30).status_code
+        == 403
+    )
     assert requests.post(url + "api/session", json={}, timeout=30).status_code == 403  # no Origin at all
     ok = post("api/message", {"text": "I'm so sorry, that's not good enough from us."}, own)
     assert ok.status_code == 200
@@ -461,10 +492,12 @@ def test_post_endpoints_refuse_cross_site_forged_and_bad_requests(web_servers):
 @pytest.fixture
 def intranet_page(web_servers):
     """An intranet/LMS page on another port that carries the chat through the documented snippet."""
-    html = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Course unit 3</title></head><body>'
-            f'<h1>Unit 3: handling complaints</h1><p>Practise below.</p>'
-            f'<script src="{web_servers.web_url}embed.js" data-scenario="late_delivery" data-persona="anxious" '
-            f'data-difficulty="easy" data-height="700"></script><p>End of unit.</p></body></html>').encode()
+    html = (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Course unit 3</title></head><body>'
+        f"<h1>Unit 3: handling complaints</h1><p>Practise below.</p>"
+        f'<script src="{web_servers.web_url}embed.js" data-scenario="late_delivery" data-persona="anxious" '
+        f'data-difficulty="easy" data-height="700"></script><p>End of unit.</p></body></html>'
+    ).encode()
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802

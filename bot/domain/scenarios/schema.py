@@ -1,0 +1,195 @@
+"""The scenario format that course authors write in YAML (pydantic v1 models).
+
+See ``data/scenarios/README.md`` for a guide with the full schema.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional
+
+from pydantic import BaseModel, Extra, Field, confloat, conint, constr, root_validator, validator
+
+Id = constr(regex=r"^[a-z][a-z0-9_]*$", min_length=2, max_length=40)
+Line = constr(min_length=1, max_length=600)
+
+# Kinds of customer reply a scenario can word. Missing kinds fall back to the course defaults.
+REPLY_KINDS = (
+    "greeted",  # the learner only said hello
+    "heard_high",  # apology/empathy/acknowledgement while still very upset
+    "heard_low",  # the same once calmer
+    "inflamed",  # blame, dismissal or rudeness
+    "unclear",  # no recognisable move
+    "asked_other",  # a question that is not about any fact the customer holds
+    "already_told",  # asked again for a fact already given
+    "explained",  # an explanation and nothing else
+    "ownership",  # ownership or expectations but no remedy yet
+    "offer_vague",  # an offer the customer cannot recognise
+    "offer_too_soon",  # a fair offer before the customer feels heard
+    "offer_declined",  # an offer that does not meet what the customer wants
+    "accepted",  # a fair offer accepted
+    "after_accept",  # anything after the customer accepted, before closing
+    "satisfied_close",  # satisfaction check or close after acceptance: the customer leaves happy
+    "not_resolved",  # satisfaction check or close before anything is resolved
+    "escalation_pushback",  # escalation the customer does not (yet) accept
+    "escalation_accept",  # escalation accepted: the customer is handed over
+    "demand_manager",  # upset for too long: asks for a manager
+    "leave",  # pushed too far: leaves
+)
+
+
+class Strict(BaseModel):
+    class Config:
+        extra = Extra.forbid
+        anystr_strip_whitespace = True
+
+
+class Customer(Strict):
+    name: constr(min_length=1, max_length=80)
+    profile: Line = Field(..., description="Who the customer is, in one or two sentences.")
+    story: constr(min_length=1, max_length=2000) = Field(..., description="What happened, from their side.")
+
+
+class Fact(Strict):
+    id: Id
+    label: constr(min_length=1, max_length=80)
+    value: constr(min_length=1, max_length=200)
+    ask_keywords: List[constr(min_length=2, max_length=60)] = Field(
+        ..., min_items=1, description="Words in a learner's question that draw this fact out."
+    )
+    replies: List[Line] = Field(..., min_items=1)
+    required: bool = Field(True, description="The learner must capture it (flag details_not_captured).")
+
+
+class Remedy(Strict):
+    id: Id
+    label: constr(min_length=1, max_length=80)
+    keywords: List[constr(min_length=1, max_length=80)] = Field(..., min_items=1)
+    within_policy: bool = True
+    needs_manager: bool = Field(False, description="Only a manager may grant it.")
+    satisfies: bool = Field(..., description="Meets what the customer wants on its own.")
+    value: Optional[confloat(ge=0)] = None
+    compensation: Optional[bool] = Field(
+        None, description="Counts as compensation for a customer who wants some (default: it has a value)."
+    )
+    accepted: List[Line] = Field(default_factory=list, description="Replies when accepted.")
+    declined: List[Line] = Field(default_factory=list, description="Replies when it does not satisfy.")
+
+
+class Authority(Strict):
+    goodwill_max: confloat(ge=0) = Field(0, description="Largest credit, voucher or discount without a manager.")
+    currency: constr(min_length=1, max_length=3) = "£"
+    can_refund: bool = True
+    can_replace: bool = True
+
+
+class Policy(Strict):
+    summary: constr(min_length=1, max_length=2000)
+    authority: Authority = Authority()
+    cannot_promise: List[constr(min_length=2, max_length=80)] = Field(
+        default_factory=list, description="Phrases the learner must not promise (checked as over_promise)."
+    )
+
+
+class Escalation(Strict):
+    rule: constr(regex=r"^(required|allowed|unnecessary)$")
+    reason: Line
+    handover_to: constr(min_length=1, max_length=80) = "a manager"
+
+
+class Contact(Strict):
+    date: constr(min_length=1, max_length=40)
+    channel: constr(min_length=1, max_length=40)
+    summary: Line
+    outcome: Line
+
+
+class Scenario(Strict):
+    id: Id
+    title: constr(min_length=1, max_length=80)
+    description: constr(min_length=1, max_length=160) = Field(..., description="One line for `coach scenarios`.")
+    organisation: constr(min_length=1, max_length=80)
+    problem: Line = Field(..., description="The problem in a few words, used in advice and case-note checks.")
+    problem_keywords: List[constr(min_length=2, max_length=40)] = Field(..., min_items=1)
+    customer: Customer
+    opening: List[Line] = Field(..., min_items=1)
+    wants: Line
+    facts: List[Fact] = Field(default_factory=list)
+    remedies: List[Remedy] = Field(..., min_items=1)
+    policy: Policy
+    escalation: Escalation
+    history: List[Contact] = Field(default_factory=list)
+    replies: Dict[str, List[Line]] = Field(default_factory=dict)
+    better_phrasings: Dict[str, Line] = Field(
+        default_factory=dict, description="Model answers for advice, keyed by step or flag id."
+    )
+    default_persona: constr(regex=r"^(angry|anxious|impatient|demanding)$") = "angry"
+    calm_needed: conint(ge=0, le=10) = Field(0, description="Extra calming the customer needs before accepting.")
+
+    @validator("replies")
+    def known_reply_kinds(cls, replies):
+        unknown = sorted(set(replies) - set(REPLY_KINDS))
+        if unknown:
+            raise ValueError(f"unknown reply kind(s) {unknown}; known kinds: {', '.join(REPLY_KINDS)}")
+        for kind, lines in replies.items():
+            if not lines:
+                raise ValueError(f"reply kind '{kind}' has no lines")
+        return replies
+
+    @root_validator(skip_on_failure=True)
+    def unique_ids(cls, values):
+        for name in ("facts", "remedies"):
+            ids = [item.id for item in values.get(name, [])]
+            duplicates = sorted({i for i in ids if ids.count(i) > 1})
+            if duplicates:
+                raise ValueError(f"{name}: duplicate id(s) {duplicates}")
+        if (
+            not any(r.satisfies and r.within_policy and not r.needs_manager for r in values["remedies"])
+            and values["escalation"].rule != "required"
+        ):
+            raise ValueError(
+                "remedies: no remedy both satisfies the customer and is within the "
+                "learner's authority, and escalation is not required"
+            )
+        return values
+
+    @property
+    def required_facts(self) -> List[Fact]:
+        return [fact for fact in self.facts if fact.required]
+
+
+class Persona(Strict):
+    id: Id
+    description: Line
+    start_mood: confloat(ge=0, le=10)
+    calm_factor: confloat(gt=0, le=3) = 1.0
+    inflame_factor: confloat(gt=0, le=3) = 1.0
+    patience: conint(ge=1, le=10) = Field(3, description="Turns at boiling point before asking for a manager.")
+    question_tolerance: conint(ge=0, le=20) = Field(6, description="Questions before more of them annoy.")
+    wants_compensation: bool = False
+    asides: List[Line] = Field(default_factory=list, description="Lines added now and then when upset.")
+
+
+class Difficulty(Strict):
+    id: Id
+    description: Line
+    mood_offset: confloat(ge=-3, le=3) = 0
+    calm_factor: confloat(gt=0, le=3) = 1.0
+    inflame_factor: confloat(gt=0, le=3) = 1.0
+    accept_at: confloat(ge=0, le=10) = Field(..., description="Highest upset level at which a fair offer is accepted.")
+    heard_needed: conint(ge=0, le=5) = Field(1, description="Apologies/empathy/acknowledgements needed first.")
+    facts_needed: bool = Field(False, description="All required facts must be asked before accepting.")
+
+
+class Course(Strict):
+    """Course-wide defaults: personas, difficulties and fallback replies."""
+
+    personas: List[Persona]
+    difficulties: List[Difficulty]
+    replies: Dict[str, List[Line]]
+
+    @validator("replies")
+    def all_reply_kinds(cls, replies):
+        missing = [kind for kind in REPLY_KINDS if not replies.get(kind)]
+        if missing:
+            raise ValueError(f"course replies must word every kind; missing: {missing}")
+        return replies

@@ -1,0 +1,426 @@
+"""One learner's conversation with the coach: menu, practice, wrap-up, scorecard.
+
+A session is rebuilt by replaying the learner's messages in order (the Rasa
+tracker holds them). Everything here is deterministic, so replaying the same
+messages always gives the same customer, the same mood and the same scores.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+from bot.domain.assessment.feedback import summary_text
+from bot.domain.assessment.hints import hint_for
+from bot.domain.assessment.scorecard import Scorecard
+from bot.domain.assessment.scoring import score_attempt
+from bot.domain.customer.customer import Customer, TurnResult, stable_seed
+from bot.domain.moves.text import segments
+from bot.domain.scenarios.loader import Library
+from bot.domain.session.commands import HELP_TEXT, Command
+
+PHASE_MENU, PHASE_PLAYING, PHASE_WRAP_UP, PHASE_REFLECTION, PHASE_DONE = (
+    "menu",
+    "playing",
+    "wrap_up",
+    "reflection",
+    "done",
+)
+MODES = ("practice", "assessment")
+COACH = "Coach: "
+MAX_MESSAGE_CHARS = 5000
+
+REFLECTION_QUESTION = (
+    COACH + "One last question before you go: what do you think caused this complaint, "
+    "and what would you do differently next time? (Type your answer.)"
+)
+
+
+@dataclass
+class LearnerInput:
+    """One learner message as the coach sees it."""
+
+    text: str
+    moves: List[str] = field(default_factory=list)
+    hits: List[Dict[str, Any]] = field(default_factory=list)
+    command: Optional[Command] = None
+    trusted: bool = True  # False when Rasa read the text as a "/intent" command: plain text, no credit
+    metadata: Dict[str, Any] = field(default_factory=dict)
+    time: Optional[float] = None
+
+
+@dataclass
+class Output:
+    speaker: str  # "customer" or "coach"
+    text: str
+    custom: Optional[Dict[str, Any]] = None
+    buttons: List[Dict[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Setup:
+    scenario: str
+    persona: str
+    difficulty: str
+    seed: int
+    mode: str = "practice"
+
+    def as_dict(self) -> Dict[str, Any]:
+        return {
+            "scenario": self.scenario,
+            "persona": self.persona,
+            "difficulty": self.difficulty,
+            "seed": self.seed,
+            "mode": self.mode,
+        }
+
+
+@dataclass
+class Attempt:
+    number: int
+    setup: Setup
+    customer: Customer
+    opening: str
+    turns: List[TurnResult] = field(default_factory=list)
+    times: List[Optional[float]] = field(default_factory=list)  # learner message times, per turn
+    hits: List[List[Dict[str, Any]]] = field(default_factory=list)  # detected move spans, per turn
+    start_time: Optional[float] = None
+    transcript: List[Dict[str, Any]] = field(default_factory=list)
+    notes: List[Dict[str, Any]] = field(default_factory=list)  # {"after_turn": n, "text": ...}
+    history_checks: List[int] = field(default_factory=list)  # after which turn
+    hints: List[int] = field(default_factory=list)
+    outcome: Optional[str] = None
+    scorecard: Optional[Scorecard] = None
+    reflection: Optional[str] = None
+
+    @property
+    def scenario(self):
+        return self.customer.scenario
+
+    def mood_trace(self) -> List[int]:
+        start = self.turns[0].mood_before if self.turns else self.customer.mood
+        return [int(round(start))] + [int(round(t.mood_after)) for t in self.turns]
+
+
+class Session:
+    def __init__(self, conversation_id: str, library: Library):
+        self.conversation_id = conversation_id
+        self.library = library
+        self.phase = PHASE_MENU
+        self.attempt: Optional[Attempt] = None
+        self.finished: List[Attempt] = []
+        self.greeted = False
+        self.learner: Dict[str, Any] = {}  # {"id": ..., "name": ...} from channel metadata, first seen wins
+
+    # -- entry point -------------------------------------------------------
+    def handle(self, message: LearnerInput) -> List[Output]:
+        coach_meta = (message.metadata or {}).get("coach") if isinstance(message.metadata, dict) else None
+        learner = coach_meta.get("learner") if isinstance(coach_meta, dict) else None
+        if not self.learner and isinstance(learner, dict) and learner.get("id"):
+            self.learner = {"id": str(learner["id"])[:200], "name": str(learner.get("name") or "")[:200]}
+        text = (message.text or "").strip()
+        if not text:
+            return [
+                Output(
+                    "coach", COACH + "That message was empty. Type your reply to the customer, or `help` for the tools."
+                )
+            ]
+        notice: List[Output] = []
+        if len(text) > MAX_MESSAGE_CHARS:
+            text = text[:MAX_MESSAGE_CHARS]
+            message.text = text
+            notice.append(
+                Output(
+                    "coach",
+                    COACH + f"Your message was very long, so only its first "
+                    f"{MAX_MESSAGE_CHARS:,} characters were used.",
+                )
+            )
+        command = message.command if message.trusted else None
+        if command and command.name == "restart":
+            return notice + self._restart()
+        if command and command.name == "help":
+            return notice + [Output("coach", COACH + HELP_TEXT, buttons=self._tool_buttons())]
+        handler = {
+            PHASE_MENU: self._menu,
+            PHASE_PLAYING: self._playing,
+            PHASE_WRAP_UP: self._wrap_up,
+            PHASE_REFLECTION: self._reflection,
+            PHASE_DONE: self._done,
+        }[self.phase]
+        return notice + handler(message, command)
+
+    # -- phases --------------------------------------------------------------
+    def _menu(self, message: LearnerInput, command: Optional[Command]) -> List[Output]:
+        start = (message.metadata or {}).get("coach", {}) if isinstance(message.metadata, dict) else {}
+        start = start.get("start") if isinstance(start, dict) else None
+        setup = self._setup_from(start, message) if isinstance(start, dict) else None
+        if setup is None and message.trusted and not command:
+            setup = self.parse_choice(message.text)
+        if setup is None:
+            return [self.menu_output(first=not self.greeted)]
+        return self._begin(setup, message.time)
+
+    def _playing(self, message: LearnerInput, command: Optional[Command]) -> List[Output]:
+        attempt = self.attempt
+        if command:
+            return self._tool(command, message)
+        moves = list(message.moves) if message.trusted else []
+        questions = self._questions(message) if "ask_question" in moves else []
+        result = attempt.customer.respond(message.text, moves, questions)
+        attempt.turns.append(result)
+        attempt.times.append(message.time)
+        attempt.hits.append(list(message.hits) if message.trusted else [])
+        attempt.transcript.append(
+            {"speaker": "learner", "text": message.text, "moves": moves, "turn": result.index, "time": message.time}
+        )
+        attempt.transcript.append({"speaker": "customer", "text": result.reply, "mood": int(round(result.mood_after))})
+        outputs = [Output("customer", result.reply, custom=self._turn_meta(result, message))]
+        if attempt.customer.outcome:
+            attempt.outcome = attempt.customer.outcome
+            self.phase = PHASE_WRAP_UP
+            ending = {
+                "satisfied": "The customer is satisfied and has left the chat.",
+                "escalated": "The customer has been handed over.",
+                "abandoned": "The customer has left the chat.",
+            }[attempt.outcome]
+            outputs.append(
+                Output(
+                    "coach",
+                    COACH + ending + " Add your case notes with `notes: ...` "
+                    "(problem, action taken, outcome), then type `end` for your scorecard.",
+                    buttons=[{"title": "End and see my scorecard", "payload": "end"}],
+                )
+            )
+        return outputs
+
+    def _wrap_up(self, message: LearnerInput, command: Optional[Command]) -> List[Output]:
+        if command:
+            return self._tool(command, message)
+        return [
+            Output(
+                "coach",
+                COACH + "The customer has gone. Add case notes with `notes: ...` or type `end` for your scorecard.",
+            )
+        ]
+
+    def _reflection(self, message: LearnerInput, command: Optional[Command]) -> List[Output]:
+        if command and command.name == "end":
+            self.phase = PHASE_DONE
+            return [Output("coach", COACH + "No problem. Type `restart` to practise again.")]
+        self.attempt.reflection = message.text
+        self.attempt.transcript.append(
+            {"speaker": "learner", "text": message.text, "moves": [], "tool": "reflection", "time": message.time}
+        )
+        self.phase = PHASE_DONE
+        return [
+            Output(
+                "coach",
+                COACH + "Thank you, your reflection is saved with this attempt. Type `restart` to practise again.",
+                buttons=[{"title": "Practise again", "payload": "restart"}],
+            )
+        ]
+
+    def _done(self, message: LearnerInput, command: Optional[Command]) -> List[Output]:
+        return [
+            Output(
+                "coach",
+                COACH + "This practice is finished. Type `restart` to start another one.",
+                buttons=[{"title": "Practise again", "payload": "restart"}],
+            )
+        ]
+
+    # -- tools ---------------------------------------------------------------
+    def _tool(self, command: Command, message: LearnerInput) -> List[Output]:
+        attempt = self.attempt
+        after = len(attempt.turns)
+        attempt.transcript.append(
+            {"speaker": "learner", "text": message.text, "moves": [], "tool": command.name, "time": message.time}
+        )
+        if command.name == "notes":
+            attempt.notes.append({"after_turn": after, "text": command.arg})
+            return [Output("coach", COACH + "Case notes saved.")]
+        if command.name == "check_history":
+            attempt.history_checks.append(after)
+            history = attempt.scenario.history
+            if not history:
+                return [Output("coach", COACH + "No earlier contacts are on this customer's record.")]
+            lines = [f"- {c.date}, {c.channel}: {c.summary} Outcome: {c.outcome}" for c in history]
+            return [Output("coach", COACH + "Earlier contacts on record:\n" + "\n".join(lines))]
+        if command.name == "hint":
+            if attempt.setup.mode == "assessment":
+                return [Output("coach", COACH + "Hints are off in assessment mode.")]
+            attempt.hints.append(after)
+            return [Output("coach", COACH + "Hint: " + hint_for(attempt))]
+        if command.name == "end":
+            return self._finish(message)
+        return []
+
+    def _finish(self, message: LearnerInput) -> List[Output]:
+        attempt = self.attempt
+        if attempt.outcome is None:
+            attempt.outcome = attempt.customer.end_by_learner()
+        attempt.scorecard = score_attempt(attempt)
+        self.phase = PHASE_REFLECTION
+        return [
+            Output("coach", summary_text(attempt.scorecard), custom={"scorecard": attempt.scorecard.as_json()}),
+            Output("coach", REFLECTION_QUESTION),
+        ]
+
+    # -- set-up --------------------------------------------------------------
+    def _restart(self) -> List[Output]:
+        if self.attempt is not None:
+            self.finished.append(self.attempt)
+        self.attempt = None
+        self.phase = PHASE_MENU
+        return [self.menu_output(first=False)]
+
+    def _begin(self, setup: Setup, time: Optional[float]) -> List[Output]:
+        course = self.library.course
+        scenario = self.library.scenario(setup.scenario)
+        persona = next(p for p in course.personas if p.id == setup.persona)
+        difficulty = next(d for d in course.difficulties if d.id == setup.difficulty)
+        customer = Customer(scenario, persona, difficulty, course, setup.seed)
+        number = len(self.finished) + 1
+        self.attempt = Attempt(number, setup, customer, customer.opening(), start_time=time)
+        self.attempt.transcript.append(
+            {"speaker": "customer", "text": self.attempt.opening, "mood": int(round(customer.mood))}
+        )
+        self.phase = PHASE_PLAYING
+        intro = (
+            COACH + f"Scenario: {scenario.title} ({persona.id} customer, {difficulty.id}, {setup.mode} mode). "
+            f"You work for {scenario.organisation}; {scenario.customer.name} is getting in touch. "
+            "Type `help` for your tools."
+        )
+        return [
+            Output(
+                "coach", intro, custom={"setup": setup.as_dict(), "title": scenario.title}, buttons=self._tool_buttons()
+            ),
+            Output("customer", self.attempt.opening, custom={"coach": {"mood": int(round(customer.mood)), "turn": 0}}),
+        ]
+
+    def _setup_from(self, start: Dict[str, Any], message: LearnerInput) -> Optional[Setup]:
+        course = self.library.course
+        scenario = start.get("scenario")
+        rng = random.Random(stable_seed(self.conversation_id, len(self.finished), "menu"))
+        if scenario in (None, "", "random"):
+            scenario = rng.choice(sorted(self.library.scenarios)) if self.library.scenarios else None
+        if scenario not in self.library.scenarios:
+            return None
+        persona = start.get("persona") or self.library.scenarios[scenario].default_persona
+        if persona == "random":
+            persona = rng.choice([p.id for p in course.personas])
+        difficulty = start.get("difficulty") or "standard"
+        if difficulty == "random":
+            difficulty = rng.choice([d.id for d in course.difficulties])
+        if persona not in {p.id for p in course.personas} or difficulty not in {d.id for d in course.difficulties}:
+            return None
+        mode = start.get("mode") if start.get("mode") in MODES else "practice"
+        seed = start.get("seed")
+        if not isinstance(seed, int):
+            seed = stable_seed(self.conversation_id, len(self.finished))
+        return Setup(scenario, persona, difficulty, seed, mode)
+
+    def parse_choice(self, text: str) -> Optional[Setup]:
+        """Read a menu choice such as ``1``, ``late delivery angry hard`` or ``random``."""
+        words = re.findall(r"[a-z0-9_]+", text.lower())
+        if not words or text.lstrip().startswith("/"):
+            return None
+        ids = sorted(self.library.scenarios)
+        choice: Dict[str, Any] = {}
+        joined = " ".join(words)
+        for scenario_id in ids:
+            if (
+                scenario_id in words
+                or scenario_id.replace("_", " ") in joined
+                or self.library.scenarios[scenario_id].title.lower() in joined
+            ):
+                choice["scenario"] = scenario_id
+        numbers = [w for w in words if w.isdigit()]
+        if "scenario" not in choice and numbers and 1 <= int(numbers[0]) <= len(ids):
+            choice["scenario"] = ids[int(numbers[0]) - 1]
+        if "scenario" not in choice and "random" in words:
+            choice["scenario"] = "random"
+        if "scenario" not in choice:
+            return None
+        for persona in self.library.course.personas:
+            if persona.id in words:
+                choice["persona"] = persona.id
+        for difficulty in self.library.course.difficulties:
+            if difficulty.id in words:
+                choice["difficulty"] = difficulty.id
+        if "assessment" in words or "assess" in words or "exam" in words:
+            choice["mode"] = "assessment"
+        return self._setup_from(choice, LearnerInput(text))
+
+    def menu_output(self, first: bool) -> Output:
+        self.greeted = True
+        ids = sorted(self.library.scenarios)
+        lines = [
+            f"{i}. {self.library.scenarios[s].title}: {self.library.scenarios[s].description}"
+            for i, s in enumerate(ids, start=1)
+        ]
+        personas = ", ".join(p.id for p in self.library.course.personas)
+        difficulties = ", ".join(d.id for d in self.library.course.difficulties)
+        hello = "Welcome to complaint-coach! You'll play a customer-service adviser. " if first else ""
+        text = (
+            COACH + hello + "Choose a scenario by number or name, optionally with a persona "
+            f"({personas}) and a difficulty ({difficulties}), or say `random`. "
+            "Add `assessment` for a scored attempt without hints. For example: `1 angry standard`.\n" + "\n".join(lines)
+        )
+        buttons = [{"title": self.library.scenarios[s].title, "payload": str(i)} for i, s in enumerate(ids, start=1)]
+        buttons.append({"title": "Random", "payload": "random"})
+        menu = {
+            "scenarios": [
+                {
+                    "id": s,
+                    "title": self.library.scenarios[s].title,
+                    "description": self.library.scenarios[s].description,
+                }
+                for s in ids
+            ],
+            "personas": [p.id for p in self.library.course.personas],
+            "difficulties": [d.id for d in self.library.course.difficulties],
+        }
+        return Output("coach", text, custom={"menu": menu}, buttons=buttons)
+
+    @staticmethod
+    def _questions(message: LearnerInput) -> List[str]:
+        """The parts of a message that ask something: the question hits and every sentence with '?'."""
+        found = [h.get("quote", "") for h in message.hits if h.get("move") == "ask_question"]
+        found += [s.text for s in segments(message.text) if "?" in s.text and s.text not in found]
+        return found
+
+    @staticmethod
+    def _tool_buttons() -> List[Dict[str, str]]:
+        return [
+            {"title": "Check history", "payload": "check history"},
+            {"title": "Hint", "payload": "hint"},
+            {"title": "End", "payload": "end"},
+            {"title": "Restart", "payload": "restart"},
+        ]
+
+    @staticmethod
+    def _turn_meta(result: TurnResult, message: LearnerInput) -> Dict[str, Any]:
+        """What channels show beside the reply; ``coach play`` also records it for re-scoring."""
+        return {
+            "coach": {
+                "mood": int(round(result.mood_after)),
+                "turn": result.index,
+                "moves": result.moves,
+                "hits": message.hits if message.trusted else [],
+                "time": message.time,
+                "why": [c.reason for c in result.changes],
+            }
+        }
+
+
+def replay(conversation_id: str, library: Library, inputs: List[LearnerInput]) -> (Session, List[Output]):
+    """Rebuild a session from all learner messages; returns it with the replies to the last one."""
+    session = Session(conversation_id, library)
+    outputs: List[Output] = []
+    for message in inputs:
+        outputs = session.handle(message)
+    return session, outputs
