@@ -304,7 +304,7 @@ class MoveClassifier:
     def save(self, directory: Path) -> None:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
-        names = sorted(self.vocab, key=self.vocab.get)
+        names = sorted(self.vocab, key=self.vocab.__getitem__)
         (directory / FILE_VOCAB).write_text(json.dumps({"labels": list(self.labels), "features": names}))
         np.save(directory / FILE_WEIGHTS, self.weights.astype(np.float32))
 

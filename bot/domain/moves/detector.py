@@ -8,7 +8,7 @@ from typing import Dict, List, Optional, Tuple
 
 from bot.domain.moves import rules
 from bot.domain.moves.classifier import THRESHOLD_ROWS, MoveClassifier, features
-from bot.domain.moves.text import clean, normalise, segments
+from bot.domain.moves.text import Segment, clean, normalise, segments
 from bot.domain.vocabulary import MOVES, NEGATIVE_MOVES
 
 # Rasa reads "/intent{...}" as a command; from a learner it is plain text that earns nothing.
@@ -48,7 +48,7 @@ class Detection:
 class _Piece:
     """One segment of a message with what both layers said about it."""
 
-    segment: object
+    segment: Segment
     norm: str
     rule_hits: Dict[str, str]  # move -> rule name (vetoed hits removed)
     vetoed: Dict[str, bool]
@@ -126,6 +126,7 @@ class MoveDetector:
                     rule_hits[hit.move] = hit.rule
             probs: Dict[str, float] = {}
             if self.mode != "rules":
+                assert self.classifier is not None  # __init__ falls back to "rules" without a classifier
                 probs = self.classifier.probabilities(features(norm, rule_hits))
                 if self.CLAUSE_MOVES:
                     for clause in clauses(norm):
@@ -141,6 +142,7 @@ class MoveDetector:
     def _message_probs(self, pieces: List[_Piece]) -> Dict[str, float]:
         if self.mode == "rules" or self.scoring == "segment" or len(pieces) < 2:
             return {}
+        assert self.classifier is not None  # __init__ falls back to "rules" without a classifier
         moves = set().union(*(p.rule_hits.keys() for p in pieces))
         return self.classifier.probabilities(features(" ".join(p.norm for p in pieces), moves))
 

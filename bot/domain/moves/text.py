@@ -11,7 +11,7 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import List
+from typing import List, Tuple
 
 MAX_TEXT_CHARS = 5000  # longer messages are analysed on their first 5,000 chars
 
@@ -307,7 +307,7 @@ def segments(text: str) -> List[Segment]:
         pieces.append((position, match.start()))
         position = match.end()
     pieces.append((position, len(text)))
-    spans = []
+    spans: List[Tuple[int, int]] = []
     for start, end in pieces:
         chunk = text[start:end]
         stripped = chunk.strip()

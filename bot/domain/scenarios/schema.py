@@ -5,12 +5,56 @@ See ``data/scenarios/README.md`` for a guide with the full schema.
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional
+from typing import TYPE_CHECKING, Dict, List, Optional
 
 from pydantic import BaseModel, Extra, Field, confloat, conint, constr, root_validator, validator
 
-Id = constr(regex=r"^[a-z][a-z0-9_]*$", min_length=2, max_length=40)
-Line = constr(min_length=1, max_length=600)
+# mypy cannot read pydantic's ``constr(...)``/``confloat(...)``/``conint(...)`` calls as types,
+# so it sees the plain types they validate to; pydantic sees the constrained ones.
+if TYPE_CHECKING:
+    Id = str
+    Line = str
+    Label = str
+    Text2000 = str
+    Text200 = str
+    Text160 = str
+    Short40 = str
+    Keyword40 = str
+    Keyword60 = str
+    Keyword80 = str
+    Currency = str
+    EscalationRule = str
+    PersonaName = str
+    NonNegFloat = float
+    MoodLevel = float
+    Factor = float
+    MoodOffset = float
+    Calming = int
+    Patience = int
+    QuestionTolerance = int
+    HeardNeeded = int
+else:
+    Id = constr(regex=r"^[a-z][a-z0-9_]*$", min_length=2, max_length=40)
+    Line = constr(min_length=1, max_length=600)
+    Label = constr(min_length=1, max_length=80)
+    Text2000 = constr(min_length=1, max_length=2000)
+    Text200 = constr(min_length=1, max_length=200)
+    Text160 = constr(min_length=1, max_length=160)
+    Short40 = constr(min_length=1, max_length=40)
+    Keyword40 = constr(min_length=2, max_length=40)
+    Keyword60 = constr(min_length=2, max_length=60)
+    Keyword80 = constr(min_length=2, max_length=80)
+    Currency = constr(min_length=1, max_length=3)
+    EscalationRule = constr(regex=r"^(required|allowed|unnecessary)$")
+    PersonaName = constr(regex=r"^(angry|anxious|impatient|demanding)$")
+    NonNegFloat = confloat(ge=0)
+    MoodLevel = confloat(ge=0, le=10)
+    Factor = confloat(gt=0, le=3)
+    MoodOffset = confloat(ge=-3, le=3)
+    Calming = conint(ge=0, le=10)
+    Patience = conint(ge=1, le=10)
+    QuestionTolerance = conint(ge=0, le=20)
+    HeardNeeded = conint(ge=0, le=5)
 
 # Kinds of customer reply a scenario can word. Missing kinds fall back to the course defaults.
 REPLY_KINDS = (
@@ -44,16 +88,16 @@ class Strict(BaseModel):
 
 
 class Customer(Strict):
-    name: constr(min_length=1, max_length=80)
+    name: Label
     profile: Line = Field(..., description="Who the customer is, in one or two sentences.")
-    story: constr(min_length=1, max_length=2000) = Field(..., description="What happened, from their side.")
+    story: Text2000 = Field(..., description="What happened, from their side.")
 
 
 class Fact(Strict):
     id: Id
-    label: constr(min_length=1, max_length=80)
-    value: constr(min_length=1, max_length=200)
-    ask_keywords: List[constr(min_length=2, max_length=60)] = Field(
+    label: Label
+    value: Text200
+    ask_keywords: List[Keyword60] = Field(
         ..., min_items=1, description="Words in a learner's question that draw this fact out."
     )
     replies: List[Line] = Field(..., min_items=1)
@@ -62,12 +106,12 @@ class Fact(Strict):
 
 class Remedy(Strict):
     id: Id
-    label: constr(min_length=1, max_length=80)
-    keywords: List[constr(min_length=1, max_length=80)] = Field(..., min_items=1)
+    label: Label
+    keywords: List[Label] = Field(..., min_items=1)
     within_policy: bool = True
     needs_manager: bool = Field(False, description="Only a manager may grant it.")
     satisfies: bool = Field(..., description="Meets what the customer wants on its own.")
-    value: Optional[confloat(ge=0)] = None
+    value: Optional[NonNegFloat] = None
     compensation: Optional[bool] = Field(
         None, description="Counts as compensation for a customer who wants some (default: it has a value)."
     )
@@ -76,40 +120,40 @@ class Remedy(Strict):
 
 
 class Authority(Strict):
-    goodwill_max: confloat(ge=0) = Field(0, description="Largest credit, voucher or discount without a manager.")
-    currency: constr(min_length=1, max_length=3) = "£"
+    goodwill_max: NonNegFloat = Field(0, description="Largest credit, voucher or discount without a manager.")
+    currency: Currency = "£"
     can_refund: bool = True
     can_replace: bool = True
 
 
 class Policy(Strict):
-    summary: constr(min_length=1, max_length=2000)
+    summary: Text2000
     authority: Authority = Authority()
-    cannot_promise: List[constr(min_length=2, max_length=80)] = Field(
+    cannot_promise: List[Keyword80] = Field(
         default_factory=list, description="Phrases the learner must not promise (checked as over_promise)."
     )
 
 
 class Escalation(Strict):
-    rule: constr(regex=r"^(required|allowed|unnecessary)$")
+    rule: EscalationRule
     reason: Line
-    handover_to: constr(min_length=1, max_length=80) = "a manager"
+    handover_to: Label = "a manager"
 
 
 class Contact(Strict):
-    date: constr(min_length=1, max_length=40)
-    channel: constr(min_length=1, max_length=40)
+    date: Short40
+    channel: Short40
     summary: Line
     outcome: Line
 
 
 class Scenario(Strict):
     id: Id
-    title: constr(min_length=1, max_length=80)
-    description: constr(min_length=1, max_length=160) = Field(..., description="One line for `coach scenarios`.")
-    organisation: constr(min_length=1, max_length=80)
+    title: Label
+    description: Text160 = Field(..., description="One line for `coach scenarios`.")
+    organisation: Label
     problem: Line = Field(..., description="The problem in a few words, used in advice and case-note checks.")
-    problem_keywords: List[constr(min_length=2, max_length=40)] = Field(..., min_items=1)
+    problem_keywords: List[Keyword40] = Field(..., min_items=1)
     customer: Customer
     opening: List[Line] = Field(..., min_items=1)
     wants: Line
@@ -122,8 +166,8 @@ class Scenario(Strict):
     better_phrasings: Dict[str, Line] = Field(
         default_factory=dict, description="Model answers for advice, keyed by step or flag id."
     )
-    default_persona: constr(regex=r"^(angry|anxious|impatient|demanding)$") = "angry"
-    calm_needed: conint(ge=0, le=10) = Field(0, description="Extra calming the customer needs before accepting.")
+    default_persona: PersonaName = "angry"
+    calm_needed: Calming = Field(0, description="Extra calming the customer needs before accepting.")
 
     @validator("replies")
     def known_reply_kinds(cls, replies):
@@ -160,11 +204,11 @@ class Scenario(Strict):
 class Persona(Strict):
     id: Id
     description: Line
-    start_mood: confloat(ge=0, le=10)
-    calm_factor: confloat(gt=0, le=3) = 1.0
-    inflame_factor: confloat(gt=0, le=3) = 1.0
-    patience: conint(ge=1, le=10) = Field(3, description="Turns at boiling point before asking for a manager.")
-    question_tolerance: conint(ge=0, le=20) = Field(6, description="Questions before more of them annoy.")
+    start_mood: MoodLevel
+    calm_factor: Factor = 1.0
+    inflame_factor: Factor = 1.0
+    patience: Patience = Field(3, description="Turns at boiling point before asking for a manager.")
+    question_tolerance: QuestionTolerance = Field(6, description="Questions before more of them annoy.")
     wants_compensation: bool = False
     asides: List[Line] = Field(default_factory=list, description="Lines added now and then when upset.")
 
@@ -172,11 +216,11 @@ class Persona(Strict):
 class Difficulty(Strict):
     id: Id
     description: Line
-    mood_offset: confloat(ge=-3, le=3) = 0
-    calm_factor: confloat(gt=0, le=3) = 1.0
-    inflame_factor: confloat(gt=0, le=3) = 1.0
-    accept_at: confloat(ge=0, le=10) = Field(..., description="Highest upset level at which a fair offer is accepted.")
-    heard_needed: conint(ge=0, le=5) = Field(1, description="Apologies/empathy/acknowledgements needed first.")
+    mood_offset: MoodOffset = 0
+    calm_factor: Factor = 1.0
+    inflame_factor: Factor = 1.0
+    accept_at: MoodLevel = Field(..., description="Highest upset level at which a fair offer is accepted.")
+    heard_needed: HeardNeeded = Field(1, description="Apologies/empathy/acknowledgements needed first.")
     facts_needed: bool = Field(False, description="All required facts must be asked before accepting.")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple, cast
 
 from bot.domain.assessment.feedback import summary_text
 from bot.domain.assessment.hints import hint_for
@@ -19,6 +19,7 @@ from bot.domain.assessment.scoring import score_attempt
 from bot.domain.customer.customer import Customer, TurnResult, stable_seed
 from bot.domain.moves.text import segments
 from bot.domain.scenarios.loader import Library
+from bot.domain.scenarios.schema import Course
 from bot.domain.session.commands import HELP_TEXT, Command
 
 PHASE_MENU, PHASE_PLAYING, PHASE_WRAP_UP, PHASE_REFLECTION, PHASE_DONE = (
@@ -165,6 +166,7 @@ class Session:
 
     def _playing(self, message: LearnerInput, command: Optional[Command]) -> List[Output]:
         attempt = self.attempt
+        assert attempt is not None  # _begin sets it before entering PHASE_PLAYING
         if command:
             return self._tool(command, message)
         moves = list(message.moves) if message.trusted else []
@@ -210,6 +212,7 @@ class Session:
         if command and command.name == "end":
             self.phase = PHASE_DONE
             return [Output("coach", COACH + "No problem. Type `restart` to practise again.")]
+        assert self.attempt is not None  # PHASE_REFLECTION is only reached through _finish
         self.attempt.reflection = message.text
         self.attempt.transcript.append(
             {"speaker": "learner", "text": message.text, "moves": [], "tool": "reflection", "time": message.time}
@@ -235,6 +238,7 @@ class Session:
     # -- tools ---------------------------------------------------------------
     def _tool(self, command: Command, message: LearnerInput) -> List[Output]:
         attempt = self.attempt
+        assert attempt is not None  # only called while playing or wrapping up an attempt
         after = len(attempt.turns)
         attempt.transcript.append(
             {"speaker": "learner", "text": message.text, "moves": [], "tool": command.name, "time": message.time}
@@ -260,6 +264,7 @@ class Session:
 
     def _finish(self, message: LearnerInput) -> List[Output]:
         attempt = self.attempt
+        assert attempt is not None  # only called from _tool, which has an attempt
         if attempt.outcome is None:
             attempt.outcome = attempt.customer.end_by_learner()
         attempt.scorecard = score_attempt(attempt)
@@ -278,7 +283,8 @@ class Session:
         return [self.menu_output(first=False)]
 
     def _begin(self, setup: Setup, time: Optional[float]) -> List[Output]:
-        course = self.library.course
+        # a Session needs course defaults (default_library() guarantees them)
+        course = cast(Course, self.library.course)
         scenario = self.library.scenario(setup.scenario)
         persona = next(p for p in course.personas if p.id == setup.persona)
         difficulty = next(d for d in course.difficulties if d.id == setup.difficulty)
@@ -302,7 +308,8 @@ class Session:
         ]
 
     def _setup_from(self, start: Dict[str, Any], message: LearnerInput) -> Optional[Setup]:
-        course = self.library.course
+        # a Session needs course defaults (default_library() guarantees them)
+        course = cast(Course, self.library.course)
         scenario = start.get("scenario")
         rng = random.Random(stable_seed(self.conversation_id, len(self.finished), "menu"))
         if scenario in (None, "", "random"):
@@ -318,6 +325,7 @@ class Session:
         if persona not in {p.id for p in course.personas} or difficulty not in {d.id for d in course.difficulties}:
             return None
         mode = start.get("mode") if start.get("mode") in MODES else "practice"
+        assert mode is not None  # one of MODES or "practice"
         seed = start.get("seed")
         if not isinstance(seed, int):
             seed = stable_seed(self.conversation_id, len(self.finished))
@@ -345,10 +353,12 @@ class Session:
             choice["scenario"] = "random"
         if "scenario" not in choice:
             return None
-        for persona in self.library.course.personas:
+        # a Session needs course defaults (default_library() guarantees them)
+        course = cast(Course, self.library.course)
+        for persona in course.personas:
             if persona.id in words:
                 choice["persona"] = persona.id
-        for difficulty in self.library.course.difficulties:
+        for difficulty in course.difficulties:
             if difficulty.id in words:
                 choice["difficulty"] = difficulty.id
         if "assessment" in words or "assess" in words or "exam" in words:
@@ -362,8 +372,10 @@ class Session:
             f"{i}. {self.library.scenarios[s].title}: {self.library.scenarios[s].description}"
             for i, s in enumerate(ids, start=1)
         ]
-        personas = ", ".join(p.id for p in self.library.course.personas)
-        difficulties = ", ".join(d.id for d in self.library.course.difficulties)
+        # a Session needs course defaults (default_library() guarantees them)
+        course = cast(Course, self.library.course)
+        personas = ", ".join(p.id for p in course.personas)
+        difficulties = ", ".join(d.id for d in course.difficulties)
         hello = "Welcome to complaint-coach! You'll play a customer-service adviser. " if first else ""
         text = (
             COACH + hello + "Choose a scenario by number or name, optionally with a persona "
@@ -381,8 +393,8 @@ class Session:
                 }
                 for s in ids
             ],
-            "personas": [p.id for p in self.library.course.personas],
-            "difficulties": [d.id for d in self.library.course.difficulties],
+            "personas": [p.id for p in course.personas],
+            "difficulties": [d.id for d in course.difficulties],
         }
         return Output("coach", text, custom={"menu": menu}, buttons=buttons)
 
@@ -417,7 +429,7 @@ class Session:
         }
 
 
-def replay(conversation_id: str, library: Library, inputs: List[LearnerInput]) -> (Session, List[Output]):
+def replay(conversation_id: str, library: Library, inputs: List[LearnerInput]) -> Tuple[Session, List[Output]]:
     """Rebuild a session from all learner messages; returns it with the replies to the last one."""
     session = Session(conversation_id, library)
     outputs: List[Output] = []
