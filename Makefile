@@ -10,7 +10,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 
 # Everything the trained model depends on: retrain when any of it changes, and only then.
-MODEL_INPUTS := $(shell find data/nlu data/rules data/stories -name '*.yml' 2>/dev/null) \
+MODEL_INPUTS := $(shell find data/nlu data/rules data/stories data/patterns -name '*.yml' 2>/dev/null) \
                 config.yml domain.yml bot/adapters/nlu_component.py bot/domain/session/commands.py $(wildcard bot/domain/moves/*.py)
 
 .PHONY: setup model run test test-fast lint format bench-moves bench-diet validate clean browser
@@ -110,7 +110,7 @@ audit:
 # instances on free ports under /tmp (plain `make test` skips these tests).
 test-scale: setup model
 	@bash bot/ops/deploy/install-scale-deps.sh
-	COACH_SCALE_TESTS=1 $(PY) -m pytest tests/scale -v
+	COACH_SCALE_TESTS=1 $(PY) -m pytest tests/ops/scale -v
 
 # 50 concurrent learners against the coach and against a bare Rasa assistant.
 bench-load: setup model

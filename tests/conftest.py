@@ -14,9 +14,30 @@ from bot.domain.scenarios import default_library  # noqa: E402
 from bot.domain.session.commands import parse_command  # noqa: E402
 from bot.domain.session.session import LearnerInput, Session  # noqa: E402
 from bot.settings import reload_settings  # noqa: E402
+from tests.support.paths import MODEL, ROOT  # noqa: E402,F401  (tests import them from here too)
 
-ROOT = Path(__file__).resolve().parents[1]
-MODEL = ROOT / "models" / "coach.tar.gz"
+# Tests that start real servers carry the ``e2e`` marker (``make test-fast`` skips them). They are
+# chosen here, in one place, by folder; the tutor tests only when they use the running ``stack``.
+E2E_FOLDERS = ("e2e", "ops/faults", "ops/security", "ops/scale", "adapters/web", "adapters/channels", "bench/load")
+UNIT_FILES = ("test_formatting.py",)  # in an e2e folder, but needs no server
+SCALE_ENABLED = os.environ.get("COACH_SCALE_TESTS") == "1"
+
+
+def _starts_servers(item) -> bool:
+    path = Path(str(item.fspath)).resolve()
+    where = path.relative_to(ROOT / "tests").as_posix() if path.is_relative_to(ROOT / "tests") else ""
+    if where.startswith("tutor/"):
+        return "stack" in getattr(item, "fixturenames", ())
+    return any(where.startswith(folder + "/") for folder in E2E_FOLDERS) and path.name not in UNIT_FILES
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if _starts_servers(item):
+            item.add_marker(pytest.mark.e2e)
+        if "/ops/scale/" in str(item.fspath) and not SCALE_ENABLED:
+            item.add_marker(pytest.mark.skip(reason="scale-out tests are opt-in: run `make test-scale`"))
+
 
 Line = Union[str, Tuple[str, Sequence[str]]]
 

@@ -31,6 +31,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 import bot.domain.moves as moves_package
 from bot.domain.moves.classifier import MoveClassifier
 from bot.domain.moves.detector import MoveDetector
+from bot.domain.moves.patterns import PATTERNS_DIR
 from bot.domain.moves.training import train_classifier
 from bot.domain.session.commands import parse_command
 
@@ -64,10 +65,11 @@ class MoveDetectorComponent(GraphComponent, IntentClassifier):
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[Text, Any]) -> Optional[str]:
-        """The detector's source code: Rasa's training cache keys on config and data only,
-        so without this a change to the rules or features would reuse stale weights."""
+        """The detector's source code and pattern files: Rasa's training cache keys on config and
+        data only, so without this a change to the rules, patterns or features would reuse stale weights."""
         digest = hashlib.sha256()
-        for path in sorted(Path(moves_package.__file__).parent.glob("*.py")):
+        sources = sorted(Path(moves_package.__file__).parent.glob("*.py")) + sorted(PATTERNS_DIR.glob("*.yml"))
+        for path in sources:
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
         return digest.hexdigest()
 

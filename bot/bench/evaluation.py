@@ -11,6 +11,8 @@ from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 from bot.domain.vocabulary import MOVES
 
 Labelled = Tuple[str, List[str]]
+# The targets count a move in the macro average only when the set has this many examples of it.
+MIN_SUPPORT = 10
 
 # The baseline a first attempt would write: one keyword list per move, on lowercased text.
 BASELINE_KEYWORDS = {
@@ -74,6 +76,7 @@ def evaluate(predict: Callable[[str], Sequence[str]], data: Sequence[Labelled]) 
         r = tp[move] / (tp[move] + fn[move]) if tp[move] + fn[move] else 0.0
         f = 2 * p * r / (p + r) if p + r else 0.0
         per_move[move] = {"precision": p, "recall": r, "f1": f, "support": tp[move] + fn[move]}
+    supported = [move for move, m in per_move.items() if m["support"] >= MIN_SUPPORT]
     t, f_p, f_n = sum(tp.values()), sum(fp.values()), sum(fn.values())
     micro_p = t / (t + f_p) if t + f_p else 0.0
     micro_r = t / (t + f_n) if t + f_n else 0.0
@@ -81,6 +84,8 @@ def evaluate(predict: Callable[[str], Sequence[str]], data: Sequence[Labelled]) 
         "per_move": per_move,
         "micro_f1": 2 * micro_p * micro_r / (micro_p + micro_r) if micro_p + micro_r else 0.0,
         "macro_f1": sum(v["f1"] for v in per_move.values()) / len(MOVES),
+        "macro_f1_supported": sum(per_move[m]["f1"] for m in supported) / len(supported) if supported else 0.0,
+        "supported_moves": supported,
         "exact_match": exact / len(data) if data else 0.0,
         "errors": errors,
     }
@@ -101,9 +106,11 @@ def per_move_table(result: Dict, beside: Optional[Dict] = None, beside_label: st
 
 
 def summary_line(label: str, result: Dict) -> str:
+    supported = len(result["supported_moves"])
     return (
-        f"{label:<30} macro-F1 {result['macro_f1']:.3f}  micro-F1 {result['micro_f1']:.3f}  "
-        f"exact match {result['exact_match']:.3f}"
+        f"{label:<30} macro-F1 {result['macro_f1']:.3f}  "
+        f"(moves with >={MIN_SUPPORT} examples, {supported}: {result['macro_f1_supported']:.3f})  "
+        f"micro-F1 {result['micro_f1']:.3f}  exact match {result['exact_match']:.3f}"
     )
 
 

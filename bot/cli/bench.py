@@ -5,84 +5,21 @@ Each prints figures; none is a timed test. The heavy work lives in ``bot.bench``
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-import time
-from pathlib import Path
-from typing import Tuple
-
 from bot.adapters.model_archive import ModelError, load_detector
-from bot.bench import scoring
-from bot.bench.evaluation import evaluate, keyword_baseline, p50_p95, per_move_table, read_jsonl, summary_line
+from bot.bench import BenchError, moves, scoring
 from bot.cli.common import CliError, library, whole_number
-from bot.domain.moves.detector import MoveDetector
 from bot.settings import PROJECT_ROOT, settings
 
 MAX_LEARNERS = 100
 
 
 # -- bench-moves -------------------------------------------------------------------------
-def _latency_ms(detect, data) -> Tuple[float, float]:
-    """p50 and p95 milliseconds of one ``detect(text)`` call over the set's messages."""
-    latencies = []
-    for text, _ in data:
-        start = time.perf_counter()
-        detect(text)
-        latencies.append((time.perf_counter() - start) * 1000)
-    return p50_p95(latencies)
-
-
 def cmd_bench_moves(args) -> int:
     try:
         detector = load_detector(args.model)
-        data = read_jsonl(Path(args.test_set))
-    except ModelError as exc:
+        return moves.run(detector, args)
+    except (ModelError, BenchError) as exc:
         raise CliError(str(exc))
-    except (OSError, ValueError, KeyError) as exc:
-        raise CliError(f"cannot read the test set {args.test_set}: {exc}")
-    chosen = evaluate(lambda t: detector.detect(t).moves, data)
-    baseline = evaluate(keyword_baseline, data)
-    chosen_p50, chosen_p95 = _latency_ms(detector.detect, data)
-    print(f"Move detection on {args.test_set} ({len(data)} messages)\n")
-    print("\n".join(per_move_table(chosen, baseline, "baseline f1")) + "\n")
-    rows = [
-        ("chosen (rules + classifier)", chosen, chosen_p95),
-        ("keyword baseline", baseline, _latency_ms(keyword_baseline, data)[1]),
-    ]
-    if args.alternatives:
-        for mode in ("rules", "model"):
-            alt = MoveDetector(detector.classifier, mode=mode, threshold=detector.threshold)
-            rows.append(
-                (
-                    f"alternative: {mode} only",
-                    evaluate(lambda t, alt=alt: alt.detect(t).moves, data),
-                    _latency_ms(alt.detect, data)[1],
-                )
-            )
-    for label, result, p95 in rows:
-        print(f"{summary_line(label, result)}  p95 {p95:.2f} ms")
-    print(f"macro-F1 gain over baseline: {chosen['macro_f1'] - baseline['macro_f1']:+.3f}\n")
-    print(f"in-process latency per message: p50 {chosen_p50:.2f} ms, p95 {chosen_p95:.2f} ms")
-    payload = "".join(json.dumps({"text": t}) + "\n" for t, _ in data)
-    start = time.perf_counter()
-    run = subprocess.run(
-        [sys.executable, "-m", "bot", "detect"] + (["--model", str(args.model)] if args.model else []),
-        input=payload,
-        capture_output=True,
-        text=True,
-    )
-    elapsed = time.perf_counter() - start
-    if run.returncode != 0:
-        raise CliError("coach detect failed: " + run.stderr.strip()[:300])
-    print(
-        f"`coach detect` on the whole set: {len(data)} messages in {elapsed:.2f} s = "
-        f"{len(data) / elapsed:.0f} messages/s (including start-up)"
-    )
-    if args.errors:
-        Path(args.errors).write_text("\n".join(json.dumps(e) for e in chosen["errors"]) + "\n")
-        print(f"errors written to {args.errors}")
-    return 0
 
 
 def cmd_bench_score(args) -> int:
@@ -108,8 +45,19 @@ def cmd_bench_diet(args) -> int:
 
 
 def register(sub) -> None:
-    bench = sub.add_parser("bench-moves", help="evaluate move detection on the labelled test set")
-    bench.add_argument("--test-set", default=str(PROJECT_ROOT / "tests" / "data" / "moves_heldout.jsonl"))
+    bench = sub.add_parser(
+        "bench-moves",
+        help="evaluate move detection on the labelled sets",
+        description="Score move detection on the own held-out set, the second author's set and the independent "
+        "dev part (with --release, also the independent test part), each beside a keyword baseline, with "
+        "per-writer figures and the gap between the own and the independent sets.",
+    )
+    bench.add_argument("--test-set", help="score only this JSON lines set instead")
+    bench.add_argument(
+        "--release",
+        action="store_true",
+        help="also score the independent test part (to report a release; never tune on it)",
+    )
     bench.add_argument("--model")
     bench.add_argument(
         "--alternatives", action="store_true", help="also measure the rules-only and model-only pipelines"

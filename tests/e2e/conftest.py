@@ -26,9 +26,3 @@ def servers(tmp_path_factory):
     running.start()
     yield running
     running.stop()
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if "/e2e/" in str(item.fspath):
-            item.add_marker(pytest.mark.e2e)

@@ -19,7 +19,7 @@ import pytest
 from bot.ops.play import send
 from bot.ops.servers import Servers, child_env, free_port
 from tests.conftest import MODEL, ROOT
-from tests.e2e.test_rest_conversation import GOOD_SCRIPT, POOR_SCRIPT
+from tests.support.scripts import GOOD_SCRIPT, POOR_SCRIPT
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
@@ -210,12 +210,6 @@ def attempt_ids(stack: Stack) -> Dict[str, int]:
     engine.dispose()
     with sqlite3.connect(stack.db_path) as db:
         return {sender: rid for sender, rid in db.execute("select sender_id, id from coach_attempts where attempt = 1")}
-
-
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if "/tutor/" in str(item.fspath) and "stack" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.e2e)
 
 
 def auto_flags(stack: Stack, sender: str) -> List[str]:

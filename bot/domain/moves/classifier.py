@@ -14,6 +14,7 @@ from typing import Dict, Iterable, List, Optional, Sequence
 
 import numpy as np
 
+from bot.domain.moves.language import lemma
 from bot.domain.moves.text import tokens
 from bot.domain.vocabulary import MOVES
 
@@ -209,6 +210,8 @@ def features(normalised_segment: str, rule_moves: Iterable[str]) -> List[str]:
                 feats += ["C=" + padded[i : i + n] for i in range(len(padded) - n + 1)]
     stems = [stem(w) for w in words]
     feats += ["S=" + s for s in stems]
+    # spaCy's lookup lemmas catch the irregular forms a suffix stemmer misses (sent -> send, was -> be)
+    feats += ["L=" + lemma(w) for w in words if lemma(w) != w]
     feats += ["SB=" + a + "_" + b for a, b in zip(stems, stems[1:])]
     scope = 0
     for word in words:

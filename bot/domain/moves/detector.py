@@ -8,6 +8,7 @@ from typing import Dict, List, Optional, Tuple
 
 from bot.domain.moves import rules
 from bot.domain.moves.classifier import THRESHOLD_ROWS, MoveClassifier, features
+from bot.domain.moves.patterns import MovePatterns, PatternHit, default_patterns
 from bot.domain.moves.text import Segment, clean, normalise, segments
 from bot.domain.vocabulary import MOVES, NEGATIVE_MOVES
 
@@ -68,6 +69,34 @@ def clauses(normalised: str) -> List[str]:
     return parts if len(parts) > 1 else []
 
 
+def proposals(normalised: str, patterns: MovePatterns) -> Tuple[Dict[str, str], Dict[str, str]]:
+    """What the rule layers propose for one normalised text: move -> rule name, and the
+    pattern files' vetoes (move -> veto name).
+
+    Both the regular-expression rules and the spaCy patterns (``data/patterns/``) propose;
+    a strong rule's name wins, since its hit stands on its own. The classifier is trained and
+    run on the same proposals (``bot.domain.moves.training``).
+    """
+    found: Dict[str, str] = {}
+    candidates = [(hit.move, hit.rule) for hit in rules.match(normalised)]
+    analysed = patterns.analyse(normalised)
+    candidates += [(hit.move, pattern_rule_name(hit)) for hit in analysed.hits]
+    for move, rule in candidates:
+        known = found.get(move)
+        if known is None or (is_strong(move, rule) and not is_strong(move, known)):
+            found[move] = rule
+    return found, analysed.vetoes
+
+
+def pattern_rule_name(hit: PatternHit) -> str:
+    return f"{hit.name} ({'strong ' if hit.strong else ''}pattern in {hit.move}.yml)"
+
+
+def is_strong(move: str, rule: str) -> bool:
+    """Whether a hit of this rule stands without the classifier's agreement."""
+    return rules.is_strong(move, rule) or rule.endswith(f"(strong pattern in {move}.yml)")
+
+
 class MoveDetector:
     """Detects every move in a message.
 
@@ -96,12 +125,14 @@ class MoveDetector:
         threshold: float = 0.5,
         scoring: str = "both",
         tuned: bool = True,
+        patterns: Optional[MovePatterns] = None,
     ):
         if mode != "rules" and classifier is None:
             mode = "rules"
         if scoring not in SCORINGS:
             raise ValueError(f"scoring must be one of {SCORINGS}")
         self.classifier = classifier
+        self.patterns = patterns if patterns is not None else default_patterns()
         self.mode = mode
         self.threshold = threshold
         self.scoring = scoring
@@ -118,23 +149,18 @@ class MoveDetector:
             norm = normalise(segment.text)
             if not re.search(r"[a-z]", norm):
                 continue
-            rule_hits: Dict[str, str] = {}
-            for hit in rules.match(norm):
-                # name a strong rule when one fired: its hit stands on its own (``rules.STRONG``)
-                known = rule_hits.get(hit.move)
-                if known is None or (rules.is_strong(hit.move, hit.rule) and not rules.is_strong(hit.move, known)):
-                    rule_hits[hit.move] = hit.rule
+            rule_hits, pattern_vetoes = proposals(norm, self.patterns)
             probs: Dict[str, float] = {}
             if self.mode != "rules":
                 assert self.classifier is not None  # __init__ falls back to "rules" without a classifier
                 probs = self.classifier.probabilities(features(norm, rule_hits))
                 if self.CLAUSE_MOVES:
                     for clause in clauses(norm):
-                        clause_rules = {h.move: h.rule for h in rules.match(clause)}
+                        clause_rules = proposals(clause, self.patterns)[0]
                         clause_probs = self.classifier.probabilities(features(clause, clause_rules))
                         for move in self.CLAUSE_MOVES:
                             probs[move] = max(probs.get(move, 0.0), clause_probs.get(move, 0.0))
-            vetoed = {move: bool(rules.vetoed(move, norm)) for move in MOVES}
+            vetoed = {move: move in pattern_vetoes or bool(rules.vetoed(move, norm)) for move in MOVES}
             rule_hits = {m: r for m, r in rule_hits.items() if not vetoed[m]}
             pieces.append(_Piece(segment, norm, rule_hits, vetoed, probs))
         return pieces
@@ -163,7 +189,7 @@ class MoveDetector:
             out[move] = (
                 prob,
                 any(move in p.rule_hits for p in pieces),
-                any(rules.is_strong(move, p.rule_hits[move]) for p in pieces if move in p.rule_hits),
+                any(is_strong(move, p.rule_hits[move]) for p in pieces if move in p.rule_hits),
             )
         return out
 
@@ -215,7 +241,7 @@ class MoveDetector:
                 present, confidence = use_segments and prob >= threshold, prob
             else:
                 present = (use_segments and prob >= threshold) or (
-                    rule is not None and (prob >= floor or rules.is_strong(move, rule))
+                    rule is not None and (prob >= floor or is_strong(move, rule))
                 )
                 confidence = max(prob, 0.9 if rule else 0.0)
             if present and (best is None or confidence > best[0]):

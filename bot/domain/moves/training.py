@@ -9,8 +9,9 @@ from typing import Dict, Iterable, List, Sequence, Tuple
 
 import yaml
 
-from bot.domain.moves import rules
 from bot.domain.moves.classifier import THRESHOLD_ROWS, MoveClassifier, features
+from bot.domain.moves.detector import MoveDetector, proposals
+from bot.domain.moves.patterns import default_patterns
 from bot.domain.moves.text import normalise
 from bot.domain.vocabulary import MOVES, NEGATIVE_MOVES
 
@@ -32,7 +33,7 @@ SHRINK = 0.002
 
 def example_features(text: str) -> List[str]:
     norm = normalise(text)
-    return features(norm, {hit.move for hit in rules.match(norm)})
+    return features(norm, proposals(norm, default_patterns())[0])
 
 
 def casual_variant(text: str) -> str:
@@ -78,7 +79,6 @@ def tune_thresholds(
     Returns ``{row: {move: value}}`` for the rows in ``THRESHOLD_ROWS``: the hybrid
     threshold, the hybrid rule floor and the model-only threshold.
     """
-    from bot.domain.moves.detector import MoveDetector  # the detector imports this package's classifier
 
     scored: List[Tuple[Dict[str, Tuple[float, bool, bool]], set]] = []
     for repeat in range(TUNING_REPEATS):
