@@ -187,3 +187,8 @@ def test_rules_alone_still_work_without_a_trained_model():
         "apologize",
         "ask_question",
     }
+
+
+def test_a_lone_surrogate_from_a_careless_client_is_still_read():
+    detection = MoveDetector().detect("\ud83d sorry, a broken surrogate")
+    assert [hit.move for hit in detection.hits] == ["apologize"]
