@@ -1,0 +1,40 @@
+"""The independent sets share no message with the training data (a near-duplicate check)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.bench.overlap import near_duplicates
+from bot.domain.moves.training import read_nlu_examples
+from tests.conftest import ROOT
+
+INDEPENDENT = [
+    ROOT / "tests" / "data" / name for name in ("moves_independent_dev.jsonl", "moves_independent_test.jsonl")
+]
+
+
+def test_near_duplicates_survive_case_punctuation_and_small_edits():
+    training = ["Thanks so much for waiting, I've found your order now.", "Hi there"]
+    found = near_duplicates(["thanks SO much for waiting - ive found your order now!!", "hi there :)"], training)
+    assert [d.training_text for d in found] == training
+
+
+def test_different_messages_on_the_same_topic_are_not_duplicates():
+    training = ["I'm sorry your parcel is late, I'll chase the courier now."]
+    assert near_duplicates(["Sorry the parcel is late. Could you give me the order number?"], training) == []
+
+
+@pytest.mark.parametrize("path", INDEPENDENT, ids=lambda p: Path(p).name)
+def test_the_independent_sets_share_no_message_with_the_training_data(path):
+    training = [text for text, _ in read_nlu_examples(sorted((ROOT / "data" / "nlu").glob("*.yml")))]
+    rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(rows) >= 700
+    assert near_duplicates([row["text"] for row in rows], training) == []
+
+
+def test_dev_and_test_parts_share_no_message():
+    dev, test = ([json.loads(line)["text"] for line in p.read_text(encoding="utf-8").splitlines()] for p in INDEPENDENT)
+    assert near_duplicates(test, dev) == []
