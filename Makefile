@@ -13,7 +13,7 @@ export TF_CPP_MIN_LOG_LEVEL := 3
 MODEL_INPUTS := $(shell find data/nlu data/rules data/stories data/patterns -name '*.yml' 2>/dev/null) \
                 config.yml domain.yml bot/adapters/nlu_component.py bot/domain/session/commands.py $(wildcard bot/domain/moves/*.py)
 
-.PHONY: setup model run test test-fast lint format bench-moves bench-diet validate clean browser
+.PHONY: setup model run test test-fast lint format bench-moves bench-customer bench-diet validate clean browser
 
 setup: $(VENV)/.installed
 
@@ -76,8 +76,10 @@ test-fast: setup model
 	$(PY) -m pytest -m "not e2e"
 
 bench-moves: setup model
-	$(VENV)/bin/coach bench-moves --alternatives
-	$(VENV)/bin/coach bench-moves --alternatives --test-set tests/data/moves_social.jsonl
+	$(VENV)/bin/coach bench-moves --alternatives --release
+
+bench-customer: setup model
+	$(VENV)/bin/coach bench-customer --release
 
 # Rasa's own DIETClassifier on the same examples and held-out set (several minutes; not in `make test`).
 bench-diet: setup

@@ -6,7 +6,7 @@ Each prints figures; none is a timed test. The heavy work lives in ``bot.bench``
 from __future__ import annotations
 
 from bot.adapters.model_archive import ModelError, load_detector
-from bot.bench import BenchError, moves, scoring
+from bot.bench import BenchError, customer, moves, scoring
 from bot.cli.common import CliError, library, whole_number
 from bot.settings import PROJECT_ROOT, settings
 
@@ -18,6 +18,14 @@ def cmd_bench_moves(args) -> int:
     try:
         detector = load_detector(args.model)
         return moves.run(detector, args)
+    except (ModelError, BenchError) as exc:
+        raise CliError(str(exc))
+
+
+def cmd_bench_customer(args) -> int:
+    try:
+        detector = load_detector(args.model)
+        return customer.run(library().scenarios, detector, args.release, args.errors)
     except (ModelError, BenchError) as exc:
         raise CliError(str(exc))
 
@@ -64,6 +72,18 @@ def register(sub) -> None:
     )
     bench.add_argument("--errors", help="write misclassified messages to this JSON lines file")
     bench.set_defaults(func=cmd_bench_moves)
+
+    bench = sub.add_parser(
+        "bench-customer",
+        help="does the customer understand the learner? acts understood per act type",
+        description="Parse the frozen comprehension set (learner messages written from a scenario's story and an "
+        "act to express) and print the share of acts understood per act type, beside the keyword reading "
+        "the customer used before. The dev part by default; --release adds the held-out test part.",
+    )
+    bench.add_argument("--release", action="store_true", help="also score the held-out test part (never tune on it)")
+    bench.add_argument("--model")
+    bench.add_argument("--errors", help="write the acts not understood to this JSON lines file")
+    bench.set_defaults(func=cmd_bench_customer)
 
     bench_score = sub.add_parser("bench-score", help="scoring speed on a batch of long conversations")
     bench_score.add_argument("--conversations", type=int, default=300)

@@ -102,6 +102,9 @@ class Fact(Strict):
     )
     replies: List[Line] = Field(..., min_items=1)
     required: bool = Field(True, description="The learner must capture it (flag details_not_captured).")
+    concepts: List[Id] = Field(
+        default_factory=list, description="Course-lexicon concepts it is about (default: those its label names)."
+    )
 
 
 class Remedy(Strict):
@@ -117,6 +120,9 @@ class Remedy(Strict):
     )
     accepted: List[Line] = Field(default_factory=list, description="Replies when accepted.")
     declined: List[Line] = Field(default_factory=list, description="Replies when it does not satisfy.")
+    concepts: List[Id] = Field(
+        default_factory=list, description="Course-lexicon concepts that name it (default: those its label names)."
+    )
 
 
 class Authority(Strict):
