@@ -21,6 +21,8 @@ _NEGATION = re.compile(
     r"\b(?:can't|cannot|can not|unable to|not able to|won't|will not|don't|do not|isn't|is not|"
     r"aren't|no longer|not possible|not allowed|never|no)\b"
 )
+# "at no cost" and "no extra charge" say the offer is free; their "no" refuses nothing.
+_FREE = re.compile(r"\bno (?:extra |additional |further )?(?:cost|charge|fee|expense)s?\b|\bno charge\b")
 _CLAUSE = re.compile(r"\s(?:but|however|although|though|instead|what i can do|what we can do)\b|[;!?]|[,.](?=\s|$)")
 
 
@@ -41,7 +43,9 @@ def _has(text: str, phrase: str) -> bool:
 
 def _offered_clauses(norm: str) -> List[str]:
     """The clauses of a message that are not refusals ("we can't refund it, but ..." keeps the rest)."""
-    return [clause for clause in _CLAUSE.split(norm) if clause.strip() and not _NEGATION.search(clause)]
+    return [
+        clause for clause in _CLAUSE.split(norm) if clause.strip() and not _NEGATION.search(_FREE.sub("free", clause))
+    ]
 
 
 def _known_amounts(scenario: Scenario) -> set:

@@ -141,3 +141,16 @@ def test_customer_never_mentions_the_rubric():
     for turn in session.attempt.turns:
         lowered = turn.reply.lower()
         assert not any(word in lowered for word in ("heat", "rubric", "score", "flag", "coach", "empathi"))
+
+
+def test_an_offer_made_at_no_cost_is_still_an_offer():
+    """Issue 14: "at no cost" was read as a refusal, so a replacement was declined as if only a refund was offered."""
+    from bot.domain.customer.offers import analyse
+
+    scenario = default_library().scenarios["late_delivery"]
+    text = (
+        "I can send a replacement by next-day delivery at no cost, or cancel the order and refund it. "
+        "Which would you prefer?"
+    )
+    assert "express_reship" in analyse(text, ["offer_solution"], scenario).remedies
+    assert "express_reship" not in analyse("We can't send a replacement.", ["offer_solution"], scenario).remedies
