@@ -22,7 +22,7 @@ from pydantic import BaseModel, Field
 
 from bot.domain.customer.lexicon import Lexicon, default_lexicon, phrase_pattern
 from bot.domain.moves.language import matcher_classes, pipeline
-from bot.domain.moves.text import clean, normalise
+from bot.domain.moves.text import normalise
 from bot.domain.scenarios.schema import Scenario
 
 Polarity = str  # offered | refused | conditional | mentioned
@@ -442,7 +442,6 @@ TIME_PATTERNS: List[List[Dict[str, Any]]] = [
                     "asap",
                     "immediately",
                     "shortly",
-                    "tmrw",
                 ]
             }
         }
@@ -615,7 +614,7 @@ class ActParser:
     # -- the whole message ---------------------------------------------------
     def parse(self, text: str, moves: Optional[List[str]] = None) -> LearnerAct:
         moves = list(moves or [])
-        norm = normalise(clean(text or ""))
+        norm = normalise(text or "")
         act = LearnerAct(text=text or "", moves=moves, readable=any(ch.isalpha() for ch in norm))
         if not act.readable:
             return act

@@ -22,7 +22,7 @@ _NEGATION = re.compile(
     r"aren't|no longer|not possible|not allowed|never|no)\b"
 )
 # "at no cost" and "no extra charge" say the offer is free; their "no" refuses nothing.
-_FREE = re.compile(r"\bno (?:extra |additional |further )?(?:cost|charge|fee|expense)s?\b|\bno charge\b")
+_FREE = re.compile(r"\bno (?:extra |additional |further )?(?:cost|charge|fee|expense)s?\b")
 _CLAUSE = re.compile(r"\s(?:but|however|although|though|instead|what i can do|what we can do)\b|[;!?]|[,.](?=\s|$)")
 
 

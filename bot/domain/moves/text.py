@@ -15,9 +15,9 @@ from typing import List, Tuple
 
 MAX_TEXT_CHARS = 5000  # longer messages are analysed on their first 5,000 chars
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-# A lone surrogate (a careless client splitting an emoji) cannot be encoded, so spaCy cannot hash it.
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+# Control and invisible formatting characters, and lone surrogates (a careless client splitting an
+# emoji), which cannot be encoded, so spaCy could not hash them.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"[a-z0-9£$€][a-z0-9'£$€.,:/-]*[a-z0-9]|[a-z0-9£$€]")
 
@@ -233,7 +233,7 @@ def clean(text: str) -> str:
     if not text:
         return ""
     text = unicodedata.normalize("NFKC", str(text))[:MAX_TEXT_CHARS]
-    text = _LONE_SURROGATE.sub(" ", _CONTROL.sub(" ", text))
+    text = _CONTROL.sub(" ", text)
     return _SPACES.sub(" ", text.translate(_APOSTROPHES)).strip()
 
 
