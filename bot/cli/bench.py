@@ -6,7 +6,7 @@ Each prints figures; none is a timed test. The heavy work lives in ``bot.bench``
 from __future__ import annotations
 
 from bot.adapters.model_archive import ModelError, load_detector
-from bot.bench import BenchError, customer, moves, scoring
+from bot.bench import BenchError, conversations, customer, moves, scoring
 from bot.cli.common import CliError, library, whole_number
 from bot.settings import PROJECT_ROOT, settings
 
@@ -25,7 +25,9 @@ def cmd_bench_moves(args) -> int:
 def cmd_bench_customer(args) -> int:
     try:
         detector = load_detector(args.model)
-        return customer.run(library().scenarios, detector, args.release, args.errors)
+        status = customer.run(library().scenarios, detector, args.release, args.errors)
+        print("\n".join(conversations.run(library(), detector, args.release)))
+        return status
     except (ModelError, BenchError) as exc:
         raise CliError(str(exc))
 

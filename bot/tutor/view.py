@@ -208,6 +208,7 @@ def attempt_view(
                 "delta": round(result.mood_after - result.mood_before, 1),
                 "reasons": [f"{c.reason} ({c.delta:+.1f})" for c in result.changes] or ["no change"],
                 "events": list(result.events),
+                "understood": understood_text(result.understood),
             }
         )
     return {
@@ -272,3 +273,23 @@ def _raw_view(event_list, card_view, index, notice: str) -> Dict[str, Any]:
         "customer": None,
         "outcome": None,
     }
+
+
+def understood_text(understood: Dict[str, Any]) -> str:
+    """What the customer read in a learner message, in words a tutor can check."""
+    parts: List[str] = []
+    for question in understood.get("questions", []):
+        about = ", ".join(f.replace("_", " ") for f in question["facts"]) or "nothing on file"
+        parts.append(f"{question['kind']} question ({about})")
+    for option in understood.get("options", []):
+        parts.append(f"{option['remedy'].replace('_', ' ')}: {option['polarity']}")
+    flags = {
+        "asks_choice": "asked to choose",
+        "asks_agreement": "asked to agree",
+        "checks_satisfaction": "satisfaction check",
+        "closing": "closing",
+        "handover": "handover",
+    }
+    parts += [words for flag, words in flags.items() if understood.get(flag)]
+    parts += [f"commitment ({when})" for when in understood.get("commitments", [])]
+    return "; ".join(parts)

@@ -15,10 +15,11 @@ import string
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
+from bot.domain.customer.acts import ActParser, LearnerAct
 from bot.domain.customer.offers import OfferAnalysis, analyse
 from bot.domain.moves.stock import is_keyword_stuffing
 from bot.domain.moves.text import normalise
-from bot.domain.scenarios.schema import Course, Difficulty, Persona, Scenario
+from bot.domain.scenarios.schema import Course, Difficulty, Persona, Remedy, Scenario
 from bot.domain.vocabulary import NEGATIVE_MOVES
 
 # Base effect of each move on upset (negative calms). Persona and difficulty scale these.
@@ -39,6 +40,18 @@ CALM_CAP_PER_TURN = 2.5  # one message cannot undo a furious customer
 BOILING = 8.5  # at or above this, the customer is boiling
 MAX_TURNS = 25  # a customer gives up after this many turns without a resolution
 TURNS_AFTER_ACCEPT = 3  # after accepting, the customer winds up if the learner does not
+HEARD_MOVES = frozenset({"apologize", "empathize", "acknowledge"})
+_VALUE_WORD = re.compile(r"[a-z0-9£$€][a-z0-9£$€.,:/-]*")
+_PARSERS: Dict[int, Tuple[Scenario, ActParser]] = {}
+
+
+def parser_for(scenario: Scenario) -> ActParser:
+    """One act parser per loaded scenario: its matchers are built once, not per message."""
+    held = _PARSERS.get(id(scenario))
+    if held is None or held[0] is not scenario:
+        held = (scenario, ActParser(scenario))
+        _PARSERS[id(scenario)] = held
+    return held[1]
 
 
 @dataclass
@@ -62,6 +75,7 @@ class TurnResult:
     revealed: List[str] = field(default_factory=list)
     offer: Optional[OfferAnalysis] = None
     events: List[str] = field(default_factory=list)  # accepted, declined, escalated, manager_requested, left...
+    understood: Dict = field(default_factory=dict)  # what the customer read in the message (the act, compact)
 
     def as_dict(self) -> Dict:
         data = {
@@ -73,6 +87,8 @@ class TurnResult:
             "revealed": self.revealed,
             "events": self.events,
         }
+        if self.understood:
+            data["understood"] = self.understood
         if self.offer is not None:
             data["offer"] = {
                 "remedies": self.offer.remedies,
@@ -98,25 +114,44 @@ def stable_seed(*parts) -> int:
 
 
 class Customer:
+    """One simulated customer in one conversation.
+
+    Each reply first answers what the learner just said (a fact asked for gets the fact, an
+    open question the story, a choice gets the option they prefer), then moves the customer's
+    agenda on: to be heard, to give the key facts, to get a remedy they accept, to hear when
+    it happens, and to say goodbye. A handover is a step: the customer stays to hear what
+    happens next, answers the satisfaction check and then leaves.
+    """
+
     def __init__(self, scenario: Scenario, persona: Persona, difficulty: Difficulty, course: Course, seed: int):
         self.scenario, self.persona, self.difficulty, self.course = scenario, persona, difficulty, course
         self.seed = seed
+        self.parser = parser_for(scenario)
         self.mood = max(0.0, min(10.0, persona.start_mood + difficulty.mood_offset))
         self.turn = 0
         self.revealed: List[str] = []
+        self.known_to_learner: List[str] = []  # facts the learner stated themselves, or the customer volunteered
         self.move_counts: Dict[str, int] = {}
         self.heard = 0
         self.questions = 0
         self.compensation_offered = False
-        self.accepted: Optional[str] = None
+        self.accepted: Optional[str] = None  # a remedy id, or "handover"
+        self.pending: Optional[Remedy] = None  # a remedy they want, offered before they were ready
+        self.handed_over = False
+        self.heard_when = False  # told when the remedy or handover happens
         self.turns_since_accept = 0
         self.escalation_pushed_back = False
         self.manager_requested = False
         self.boiling_turns = 0
+        self.unclear_streak = 0
+        self.compensation_asks = 0
+        self.informing_turns: set = set()  # turns where the learner explained or set out next steps
         self.outcome: Optional[str] = None
         self.last_reply = ""
         self.seen_texts: Dict[str, int] = {}
-        self.explained_recently = False
+        self._accepted_remedy: Optional[Remedy] = None
+        self._declined_remedy: Optional[Remedy] = None
+        self._chosen_quote = ""
 
     # -- wording ---------------------------------------------------------
     def _lines(self, kind: str) -> List[str]:
@@ -129,6 +164,8 @@ class Customer:
             "organisation": self.scenario.organisation,
             "problem": problem,
             "problem_short": problem[0].upper() + problem[1:] + ".",
+            "option": self._chosen_quote,
+            "Option": self._chosen_quote[:1].upper() + self._chosen_quote[1:],
         }
         facts = {f.id: f.value for f in self.scenario.facts}
         values.update(facts)
@@ -147,135 +184,31 @@ class Customer:
         return text
 
     # -- one learner message ----------------------------------------------
-    def respond(self, text: str, moves: List[str], questions: Optional[List[str]] = None) -> TurnResult:
-        """React to one learner message. ``questions`` are the parts of it that ask something."""
+    def respond(
+        self, text: str, moves: List[str], questions: Optional[List[str]] = None, trusted: bool = True
+    ) -> TurnResult:
+        """React to one learner message. ``questions`` are the parts of it that ask something.
+
+        An untrusted message (one Rasa read as a ``/command``) is plain text that steers nothing.
+        """
         self.turn += 1
         before = self.mood
+        present = list(moves)
+        act = self.parser.parse(text, present) if trusted else LearnerAct(text=text or "", readable=False)
         changes: List[MoodChange] = []
-        present = [m for m in moves]
         events: List[str] = []
-        parts: List[Tuple[str, str]] = []  # (kind, line)
         norm = normalise(text)
-
-        repeat = self.seen_texts.get(norm, 0)
-        self.seen_texts[norm] = repeat + 1
-        service = [m for m in present if m in CALMING]
-        stuffed = is_keyword_stuffing(norm, service)
-
-        # Calming moves, with diminishing returns for repetition.
-        calming = 0.0
-        if repeat:
-            changes.append(MoodChange(0.5, "the same message again: it sounds scripted"))
-        elif stuffed:
-            changes.append(MoodChange(0.3, "a string of stock phrases that says nothing specific"))
-        else:
-            for move in service:
-                base = CALMING[move]
-                seen = self.move_counts.get(move, 0)
-                if move == "ask_question":
-                    self.questions += 1
-                    if self.questions > self.persona.question_tolerance:
-                        changes.append(MoodChange(0.3, "yet another question: the customer wants action"))
-                        continue
-                if move == "explain" and self.heard == 0:
-                    changes.append(MoodChange(0.2, "an explanation before the customer felt heard"))
-                    continue
-                if move == "greet" and self.turn > 1:
-                    continue
-                factor = self.persona.calm_factor * self.difficulty.calm_factor * (0.5**seen)
-                delta = base * factor
-                reason = move.replace("_", " ")
-                if seen:
-                    reason += f" (said {seen + 1} times, less effect)"
-                changes.append(MoodChange(delta, reason))
-                calming += delta
-            if calming < -CALM_CAP_PER_TURN:
-                changes.append(MoodChange(-CALM_CAP_PER_TURN - calming, "one message can only calm so much"))
-        for move in present:
-            self.move_counts[move] = self.move_counts.get(move, 0) + 1
-        if not repeat and {"apologize", "empathize", "acknowledge"} & set(present):
-            self.heard += 1
-
-        inflamed = [m for m in present if m in NEGATIVE_MOVES]
-        for move in inflamed:
-            delta = INFLAMING[move] * self.persona.inflame_factor * self.difficulty.inflame_factor
-            changes.append(
-                MoodChange(
-                    delta,
-                    {"blame": "blamed for the problem", "dismiss": "brushed off", "rude": "spoken to rudely"}[move],
-                )
-            )
-        if not present:
-            changes.append(MoodChange(0.4, "no real response to the problem"))
-        if self.turn > 8 and self.accepted is None and not inflamed:
-            changes.append(MoodChange(0.2, "still no resolution after many messages"))
-        self._apply(changes)
-
-        # Questions draw out facts.
-        revealed: List[str] = []
-        asked_known: List[str] = []
-        if "ask_question" in present:
-            asked = normalise(" ".join(questions)) if questions else norm
-            for fact in self.scenario.facts:
-                if any(
-                    re.search(r"(?<![a-z])" + re.escape(k.lower()) + r"(?![a-z])", asked) for k in fact.ask_keywords
-                ):
-                    (asked_known if fact.id in self.revealed else revealed).append(fact.id)
-            self.revealed += revealed
-
-        # Offers, escalation and closing.
-        offer = analyse(text, present, self.scenario)
-        if any(_is_compensation(r) for r in self.scenario.remedies if r.id in offer.remedies):
-            self.compensation_offered = True
+        inflamed = self._mood_from_moves(norm, present, act, changes)
+        revealed, known = self._facts_asked(act, present, questions, norm)
+        offer = self._offer(text, present, act)
         outcome_kind = None
-        if self.outcome is None and not inflamed:
-            outcome_kind = self._resolve(present, offer, events, changes)
-
-        # Boiling for too long: ask for a manager, then leave.
+        # An offer made in the same breath as a brush-off is still heard (and may be kept on hold).
+        if self.outcome is None and (not inflamed or offer.remedies):
+            outcome_kind = self._resolve(present, act, offer, events, changes)
         if self.outcome is None:
-            self.boiling_turns = self.boiling_turns + 1 if self.mood >= BOILING else 0
-            if inflamed and self.mood >= 9.5 and sum(self.move_counts.get(m, 0) for m in NEGATIVE_MOVES) >= 2:
-                self.outcome, outcome_kind = "abandoned", "leave"
-                events.append("left")
-            elif self.manager_requested and self.boiling_turns >= self.persona.patience + 2:
-                self.outcome, outcome_kind = "abandoned", "leave"
-                events.append("left")
-            elif not self.manager_requested and self.boiling_turns >= self.persona.patience:
-                self.manager_requested = True
-                outcome_kind = outcome_kind or "demand_manager"
-                events.append("manager_requested")
-            elif self.turn >= MAX_TURNS and self.accepted is None:
-                self.outcome, outcome_kind = "abandoned", "leave"
-                events.append("left")
-
-        # Compose the reply.
-        if inflamed and outcome_kind != "leave":
-            parts.append(("inflamed", ""))
-            if outcome_kind == "demand_manager":
-                parts.append(("demand_manager", ""))
-        elif outcome_kind:
-            if outcome_kind in ("accepted", "declined_remedy") and revealed:
-                parts.append(("reveal", revealed[0]))
-            parts.append((outcome_kind, ""))
-        elif revealed:
-            parts += [("reveal", fact_id) for fact_id in revealed[:2]]
-        elif asked_known:
-            parts.append(("already_told", ""))
-        elif "ask_question" in present:
-            parts.append(("asked_other", ""))
-        elif self.accepted is not None:
-            parts.append(("after_accept", ""))
-        elif {"take_ownership", "set_expectations", "follow_up"} & set(present):
-            parts.append(("ownership", ""))
-        elif {"apologize", "empathize", "acknowledge", "thank"} & set(present):
-            parts.append(("heard_high" if self.mood >= 6 else "heard_low", ""))
-        elif "explain" in present:
-            parts.append(("explained", ""))
-        elif present == ["greet"]:
-            parts.append(("greeted", ""))
-        else:
-            parts.append(("unclear", ""))
-        reply, kind = self._compose(parts, offer)
+            outcome_kind = self._patience(inflamed, outcome_kind, events)
+        parts = self._reply_parts(present, act, inflamed, outcome_kind, revealed, known, norm)
+        reply, kind = self._compose(parts)
         self.last_reply = reply
         return TurnResult(
             self.turn,
@@ -289,113 +222,317 @@ class Customer:
             revealed,
             offer if (offer.remedies or offer.amounts or offer.over_promises) else None,
             events,
+            _compact(act),
         )
 
     def end_by_learner(self) -> str:
         """The learner ended the conversation; the outcome follows from where it stands."""
         if self.outcome is None:
-            self.outcome = "satisfied" if self.accepted else "unsatisfied"
+            if self.handed_over:
+                self.outcome = "escalated"
+            else:
+                self.outcome = "satisfied" if self.accepted else "unsatisfied"
         return self.outcome
 
-    # -- internals -------------------------------------------------------
+    # -- mood ------------------------------------------------------------
+    def _mood_from_moves(self, norm: str, present: List[str], act: LearnerAct, changes: List[MoodChange]) -> List[str]:
+        """Apply what the moves do to the mood; returns the inflaming moves."""
+        repeat = self.seen_texts.get(norm, 0)
+        self.seen_texts[norm] = repeat + 1
+        service = [m for m in present if m in CALMING]
+        if repeat:
+            changes.append(MoodChange(0.5, "the same message again: it sounds scripted"))
+        elif is_keyword_stuffing(norm, service):
+            changes.append(MoodChange(0.3, "a string of stock phrases that says nothing specific"))
+        else:
+            self._calming(service, changes)
+        for move in present:
+            self.move_counts[move] = self.move_counts.get(move, 0) + 1
+        if not repeat and HEARD_MOVES & set(present):
+            self.heard += 1
+        inflamed = [m for m in present if m in NEGATIVE_MOVES]
+        reasons = {"blame": "blamed for the problem", "dismiss": "brushed off", "rude": "spoken to rudely"}
+        for move in inflamed:
+            delta = INFLAMING[move] * self.persona.inflame_factor * self.difficulty.inflame_factor
+            changes.append(MoodChange(delta, reasons[move]))
+        self._unclear(present, act, changes)
+        if self.turn > 8 and self.accepted is None and not inflamed:
+            changes.append(MoodChange(0.2, "still no resolution after many messages"))
+        self._apply(changes)
+        return inflamed
+
+    def _calming(self, service: List[str], changes: List[MoodChange]) -> None:
+        calming = 0.0
+        for move in service:
+            seen = self.move_counts.get(move, 0)
+            if move == "ask_question":
+                self.questions += 1
+                if self.questions > self.persona.question_tolerance:
+                    changes.append(MoodChange(0.3, "yet another question: the customer wants action"))
+                    continue
+            if move == "explain" and self.heard == 0:
+                changes.append(MoodChange(0.2, "an explanation before the customer felt heard"))
+                continue
+            if move == "greet" and self.turn > 1:
+                continue
+            delta = CALMING[move] * self.persona.calm_factor * self.difficulty.calm_factor * (0.5**seen)
+            reason = move.replace("_", " ") + (f" (said {seen + 1} times, less effect)" if seen else "")
+            changes.append(MoodChange(delta, reason))
+            calming += delta
+        if calming < -CALM_CAP_PER_TURN:
+            changes.append(MoodChange(-CALM_CAP_PER_TURN - calming, "one message can only calm so much"))
+
+    def _unclear(self, present: List[str], act: LearnerAct, changes: List[MoodChange]) -> None:
+        """A message the customer cannot read first gets a question back; only a second one costs mood."""
+        if present or act.questions or act.options:
+            self.unclear_streak = 0
+            return
+        self.unclear_streak += 1
+        if self.unclear_streak > 1:
+            changes.append(MoodChange(0.4, "still no real response to the problem"))
+
     def _apply(self, changes: List[MoodChange]) -> None:
         mood = self.mood + sum(c.delta for c in changes)
         self.mood = round(max(0.0, min(10.0, mood)), 2)
+
+    def _change(self, changes: List[MoodChange], delta: float, reason: str) -> None:
+        more = [MoodChange(delta, reason)]
+        changes += more
+        self._apply(more)
+
+    # -- facts -----------------------------------------------------------
+    def _facts_asked(
+        self, act: LearnerAct, present: List[str], questions: Optional[List[str]], norm: str
+    ) -> Tuple[List[str], List[str]]:
+        """The facts this message draws out (new ones) and those it asks for again."""
+        asked = set(act.facts_asked())
+        if "ask_question" in present:
+            text = normalise(" ".join(questions)) if questions else norm
+            asked |= {f.id for f in self.scenario.facts if _names_any(text, f.ask_keywords)}
+        if not asked and act.asks_open():
+            unrevealed = [f for f in self.scenario.facts if f.id not in self.revealed]
+            unrevealed.sort(key=lambda f: not f.required)
+            asked = {f.id for f in unrevealed[:2]}
+        self.known_to_learner += [
+            f.id for f in self.scenario.facts if f.id not in self.known_to_learner and self._confirms([f.id], norm)
+        ]
+        ordered = [f.id for f in self.scenario.facts if f.id in asked]
+        revealed = [fact_id for fact_id in ordered if fact_id not in self.revealed]
+        self.revealed += revealed
+        return revealed, [fact_id for fact_id in ordered if fact_id not in revealed]
+
+    def _confirms(self, fact_ids: List[str], norm: str) -> bool:
+        """Does the learner read back a fact already given ("so it was due on Tuesday?")?"""
+        words = set(_VALUE_WORD.findall(norm))
+        for fact in self.scenario.facts:
+            if fact.id in fact_ids:
+                value_words = {w.strip(".,:") for w in _VALUE_WORD.findall(fact.value.lower())}
+                if {w for w in value_words if len(w) > 3 or any(c.isdigit() for c in w)} & words:
+                    return True
+        return False
+
+    # -- offers, handover and closing ---------------------------------------
+    def _offer(self, text: str, present: List[str], act: LearnerAct) -> OfferAnalysis:
+        polarities = ("offered", "conditional") + (("mentioned",) if "offer_solution" in present else ())
+        offered = list(dict.fromkeys(act.remedies(*polarities)))
+        offer = analyse(text, present, self.scenario, remedies=offered)
+        offer.choice = offer.choice or act.asks_choice or act.asks_agreement
+        if any(_is_compensation(r) for r in self.scenario.remedies if r.id in offer.remedies):
+            self.compensation_offered = True
+        if act.commitments or "set_expectations" in present:
+            self.heard_when = True
+        if {"explain", "set_expectations", "take_ownership", "follow_up", "offer_solution"} & set(present):
+            self.informing_turns.add(self.turn)
+        return offer
+
+    def _resolve(
+        self, present: List[str], act: LearnerAct, offer: OfferAnalysis, events: List[str], changes: List[MoodChange]
+    ) -> Optional[str]:
+        if self.accepted is not None:
+            return self._wind_up(act, events)
+        if "escalate" in present:
+            return self._handover(present, events, changes)
+        if offer.remedies or ("offer_solution" in present and not act.questions):
+            return self._consider(offer, act, events, changes)
+        progress = act.checks_satisfaction or act.asks_agreement or bool(act.commitments)
+        progress = progress or bool({"set_expectations", "take_ownership", "follow_up"} & set(present))
+        if self.pending is not None and progress:
+            kind = self._accept_pending(events, changes, fresh=False)
+            if kind is not None:
+                return kind
+        # A greeting's "thanks for contacting us" is not a wrap-up, nor is a question for facts.
+        wrap_up = (act.checks_satisfaction or act.closing) and self.turn > 1
+        if wrap_up and not act.facts_asked() and not act.asks_open():
+            if self.pending is not None:
+                return "needs_facts" if self._needs_met()[1] == "key facts not asked for" else "pending"
+            self._change(changes, 0.5, "asked to wrap up with nothing resolved")
+            return "not_resolved"
+        return None
+
+    def _wind_up(self, act: LearnerAct, events: List[str]) -> Optional[str]:
+        """After a remedy or handover is agreed: hear when, answer the check, say goodbye."""
+        informing = act.commitments or act.options or act.questions or self.turn in self.informing_turns
+        if not informing:
+            self.turns_since_accept += 1  # only a learner with nothing more to say is wound up
+        done = act.closing or self.turns_since_accept >= TURNS_AFTER_ACCEPT
+        if act.checks_satisfaction and not self.heard_when and not done:
+            return "ask_when"
+        if act.checks_satisfaction or done:
+            self.outcome = "escalated" if self.handed_over else "satisfied"
+            events.append("closed")
+            return "handover_close" if self.handed_over else "satisfied_close"
+        return None
+
+    def _handover(self, present: List[str], events: List[str], changes: List[MoodChange]) -> str:
+        rule = self.scenario.escalation.rule
+        reasoned = bool({"explain", "set_expectations"} & set(present)) or self.move_counts.get("explain", 0) > 0
+        if self.manager_requested or self.escalation_pushed_back or (rule != "unnecessary" and reasoned):
+            self.handed_over = True
+            self.accepted = "handover"
+            self.pending = None
+            events.append("escalated")
+            self._change(changes, -1.0, "handed to someone who can help")
+            return "escalation_accept"
+        self.escalation_pushed_back = True
+        events.append("escalation_pushed_back")
+        return "escalation_pushback"
+
+    def _consider(
+        self, offer: OfferAnalysis, act: LearnerAct, events: List[str], changes: List[MoodChange]
+    ) -> Optional[str]:
+        """An offer: pick the best option they would accept, or say why not yet."""
+        if not offer.remedies:
+            return "offer_vague"
+        satisfying = [r for r in self.scenario.remedies if r.id in offer.remedies and r.satisfies]
+        if not satisfying and self.pending is not None and self.compensation_offered:
+            return self._accept_pending(events, changes)
+        if not satisfying:
+            events.append("declined")
+            self._change(changes, 0.4, "offered something that does not meet what they want")
+            self._declined_remedy = next(r for r in self.scenario.remedies if r.id in offer.remedies)
+            return "declined_remedy"
+        if len(set(offer.remedies)) >= 2:
+            self._chosen_quote = next((o.quote for o in act.options if o.remedy == satisfying[0].id), "")
+        self.pending = satisfying[0]
+        return self._accept_pending(events, changes)
+
+    def _accept_pending(self, events: List[str], changes: List[MoodChange], fresh: bool = True) -> Optional[str]:
+        """Accept the remedy they want once their needs are met; say what is still missing if asked."""
+        remedy = self.pending
+        assert remedy is not None
+        ready, why = self._needs_met()
+        if not ready:
+            if not fresh:
+                return None
+            events.append("offer_too_soon")
+            self._change(changes, -0.3, f"a fair offer, but {why}")
+            return "needs_facts" if why == "key facts not asked for" else "offer_too_soon"
+        if self._wants_compensation():
+            self.compensation_asks += 1
+            if self.compensation_asks <= 2:
+                events.append("wants_compensation")
+                return "wants_compensation"
+        self.accepted, self._accepted_remedy, self.pending = remedy.id, remedy, None
+        events.append("accepted")
+        self._change(changes, -2.5, f"accepted: {remedy.label}")
+        if self._wants_compensation():
+            return "accepted_grudgingly"
+        return "choice_made" if self._chosen_quote else "accepted"
+
+    def _wants_compensation(self) -> bool:
+        possible = any(_is_compensation(r) and r.within_policy for r in self.scenario.remedies)
+        return self.persona.wants_compensation and possible and not self.compensation_offered
 
     def _needs_met(self) -> Tuple[bool, str]:
         if self.heard < self.difficulty.heard_needed:
             return False, "not heard yet"
         if self.difficulty.facts_needed:
-            missing = [f.id for f in self.scenario.required_facts if f.id not in self.revealed]
+            missing = self._missing_facts()
             if missing:
                 return False, "key facts not asked for"
         if self.mood > self.difficulty.accept_at - self.scenario.calm_needed + 1.5:
             return False, "still too upset"
         return True, ""
 
-    def _resolve(
-        self, present: List[str], offer: OfferAnalysis, events: List[str], changes: List[MoodChange]
-    ) -> Optional[str]:
-        rule = self.scenario.escalation.rule
-        if self.accepted is not None:
-            self.turns_since_accept += 1
-            if {"check_satisfaction", "close"} & set(present) or self.turns_since_accept >= TURNS_AFTER_ACCEPT:
-                self.outcome = "satisfied"
-                events.append("closed")
-                return "satisfied_close"
-            return None
-        if "escalate" in present:
-            reasoned = bool({"explain", "set_expectations"} & set(present)) or self.move_counts.get("explain", 0) > 0
-            if self.manager_requested or self.escalation_pushed_back or (rule != "unnecessary" and reasoned):
-                self.outcome = "escalated"
-                events.append("escalated")
-                more = [MoodChange(-1.0, "handed to someone who can help")]
-                changes += more
-                self._apply(more)
-                return "escalation_accept"
-            self.escalation_pushed_back = True
-            events.append("escalation_pushed_back")
-            return "escalation_pushback"
-        if "offer_solution" in present:
-            satisfying = [r for r in self.scenario.remedies if r.id in offer.remedies and r.satisfies]
-            if not offer.remedies:
-                return "offer_vague"
-            if not satisfying:
-                events.append("declined")
-                more = [MoodChange(0.4, "offered something that does not meet what they want")]
-                changes += more
-                self._apply(more)
-                self._declined_remedy = next(r for r in self.scenario.remedies if r.id in offer.remedies)
-                return "declined_remedy"
-            ready, why = self._needs_met()
-            if not ready:
-                events.append("offer_too_soon")
-                more = [MoodChange(-0.3, f"a fair offer, but {why}")]
-                changes += more
-                self._apply(more)
-                return "offer_too_soon"
-            if self.persona.wants_compensation and not self.compensation_offered:
-                events.append("wants_compensation")
-                return "wants_compensation"
-            self.accepted = satisfying[0].id
-            self._accepted_remedy = satisfying[0]
-            events.append("accepted")
-            more = [MoodChange(-2.5, f"accepted: {satisfying[0].label}")]
-            changes += more
-            self._apply(more)
-            return "accepted"
-        if {"check_satisfaction", "close"} & set(present):
-            more = [MoodChange(0.5, "asked to wrap up with nothing resolved")]
-            changes += more
-            self._apply(more)
-            return "not_resolved"
-        return None
+    def _missing_facts(self) -> List[str]:
+        known = set(self.revealed) | set(self.known_to_learner)
+        return [f.id for f in self.scenario.required_facts if f.id not in known]
 
-    def _compose(self, parts: List[Tuple[str, str]], offer: OfferAnalysis) -> Tuple[str, str]:
+    def _volunteer(self) -> List[str]:
+        """A customer who wants the offer gives the key facts nobody asked for (two at most)."""
+        told = self._missing_facts()[:2]
+        self.known_to_learner += told
+        return told
+
+    def _patience(self, inflamed: List[str], outcome_kind: Optional[str], events: List[str]) -> Optional[str]:
+        """Boiling for too long: ask for a manager, then leave."""
+        self.boiling_turns = self.boiling_turns + 1 if self.mood >= BOILING else 0
+        negative = sum(self.move_counts.get(m, 0) for m in NEGATIVE_MOVES)
+        if inflamed and self.mood >= 9.5 and negative >= 2:
+            leave = True
+        elif self.manager_requested and self.boiling_turns >= self.persona.patience + 2:
+            leave = True
+        elif not self.manager_requested and self.boiling_turns >= self.persona.patience:
+            self.manager_requested = True
+            events.append("manager_requested")
+            return outcome_kind or "demand_manager"
+        else:
+            leave = self.turn >= MAX_TURNS and self.accepted is None
+        if leave:
+            self.outcome = "abandoned"
+            events.append("left")
+            return "leave"
+        return outcome_kind
+
+    # -- the reply ---------------------------------------------------------
+    def _reply_parts(
+        self,
+        present: List[str],
+        act: LearnerAct,
+        inflamed: List[str],
+        outcome_kind: Optional[str],
+        revealed: List[str],
+        known: List[str],
+        norm: str,
+    ) -> List[Tuple[str, str]]:
+        """Answer what was said first, then the customer's own next step."""
+        if inflamed and outcome_kind != "leave":
+            return [("inflamed", "")] + ([(outcome_kind, "")] if outcome_kind else [])
+        answer = [("reveal", fact_id) for fact_id in revealed[:2]]
+        if outcome_kind == "needs_facts":
+            return answer[:1] + [(outcome_kind, "")] + [("reveal", fact_id) for fact_id in self._volunteer()]
+        if outcome_kind:
+            return answer[:1] + [(outcome_kind, "")]
+        if answer:
+            return answer
+        asked = bool(act.questions) or "ask_question" in present
+        if known:
+            return [("confirmed" if self._confirms(known, norm) else "already_told", "")]
+        if asked:
+            return [("story" if act.asks_open() else "asked_other", "")]
+        return [(self._plain_kind(present, act), "")]
+
+    def _plain_kind(self, present: List[str], act: LearnerAct) -> str:
+        moves = set(present)
+        if self.accepted is not None and not self.heard_when:
+            return "handover_when" if self.handed_over else "ask_when"
+        if self.accepted is not None:
+            return "after_accept"
+        if {"take_ownership", "set_expectations", "follow_up"} & moves:
+            return "ownership"
+        if {"apologize", "empathize", "acknowledge", "thank"} & moves:
+            return "heard_high" if self.mood >= 6 else "heard_low"
+        if "explain" in moves:
+            return "explained"
+        if present == ["greet"]:
+            return "greeted"
+        return "clarify" if self.unclear_streak <= 1 else "unclear"
+
+    def _compose(self, parts: List[Tuple[str, str]]) -> Tuple[str, str]:
         lines: List[str] = []
         for kind, arg in parts:
-            if kind == "reveal":
-                fact = next(f for f in self.scenario.facts if f.id == arg)
-                lines.append(self._pick(fact.replies, "reveal:" + arg))
-            elif kind == "accepted" and getattr(self, "_accepted_remedy", None) and self._accepted_remedy.accepted:
-                lines.append(self._pick(self._accepted_remedy.accepted, "accepted"))
-            elif kind == "declined_remedy":
-                remedy = self._declined_remedy
-                lines.append(self._pick(remedy.declined or self._lines("offer_declined"), "declined"))
-            elif kind == "wants_compensation":
-                lines.append(
-                    self._pick(
-                        [
-                            "That helps, but what about something for all this hassle?",
-                            "Fine, but I expect some compensation for the trouble too.",
-                            "And? I've wasted days on this. What are you doing to make up for it?",
-                        ],
-                        kind,
-                    )
-                )
-            else:
-                lines.append(self._pick(self._lines(kind), kind))
-        main_kind = parts[-1][0] if parts[-1][0] != "reveal" else "reveal"
+            lines += self._say(kind, arg)
+        main_kind = next((kind for kind, _ in reversed(parts) if kind != "reveal"), "reveal")
         rng = random.Random(stable_seed(self.seed, self.turn, "aside"))
         if self.mood >= 7 and self.persona.asides and self.outcome is None and rng.random() < 0.35:
             lines.append(rng.choice(self.persona.asides))
@@ -407,3 +544,37 @@ class Customer:
                 else reply + " " + self._pick(self.persona.asides or ["Well?"], "aside2")
             )
         return reply, main_kind
+
+    def _say(self, kind: str, arg: str) -> List[str]:
+        if kind == "reveal":
+            fact = next(f for f in self.scenario.facts if f.id == arg)
+            return [self._pick(fact.replies, "reveal:" + arg)]
+        remedy = self._accepted_remedy
+        if kind == "choice_made":
+            lines = [self._pick(self._lines("choice_made"), kind)]
+            return lines + [
+                self._pick(remedy.accepted if remedy and remedy.accepted else self._lines("accepted"), "ok")
+            ]
+        if kind == "accepted" and remedy is not None and remedy.accepted:
+            return [self._pick(remedy.accepted, "accepted")]
+        if kind == "declined_remedy" and self._declined_remedy is not None:
+            return [self._pick(self._declined_remedy.declined or self._lines("offer_declined"), "declined")]
+        return [self._pick(self._lines(kind), kind)]
+
+
+def _names_any(text: str, keywords: List[str]) -> bool:
+    return any(re.search(r"(?<![a-z])" + re.escape(k.lower()) + r"(?![a-z])", text) for k in keywords)
+
+
+def _compact(act: LearnerAct) -> Dict:
+    """What the customer understood, for the tutor's turn detail and for replay checks."""
+    data: Dict = {}
+    if act.questions:
+        data["questions"] = [{"kind": q.kind, "facts": q.facts} for q in act.questions]
+    if act.options:
+        data["options"] = [{"remedy": o.remedy, "polarity": o.polarity} for o in act.options]
+    flags = ("asks_choice", "asks_agreement", "checks_satisfaction", "closing", "handover")
+    data.update({flag: True for flag in flags if getattr(act, flag)})
+    if act.commitments:
+        data["commitments"] = [c.when for c in act.commitments]
+    return data

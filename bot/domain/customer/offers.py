@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import List
+from typing import List, Optional
 
 from bot.domain.moves.text import normalise
 from bot.domain.scenarios.schema import Scenario
@@ -57,14 +57,20 @@ def _known_amounts(scenario: Scenario) -> set:
     return values
 
 
-def analyse(text: str, moves: List[str], scenario: Scenario) -> OfferAnalysis:
-    """Recognise remedies, money and promises in one learner message."""
+def analyse(text: str, moves: List[str], scenario: Scenario, remedies: Optional[List[str]] = None) -> OfferAnalysis:
+    """Recognise remedies, money and promises in one learner message.
+
+    ``remedies`` are the remedies the act parser read as offered; without them the scenario's
+    keywords decide (the reading before the parser, kept as the benchmark's baseline).
+    """
     norm = normalise(text)
     analysis = OfferAnalysis()
-    if not PROMISE_MOVES.intersection(moves):
+    if not PROMISE_MOVES.intersection(moves) and not remedies:
         return analysis
     offered = " | ".join(_offered_clauses(norm))
-    analysis.remedies = [r.id for r in scenario.remedies if any(_has(offered, k) for k in r.keywords)]
+    if remedies is None:
+        remedies = [r.id for r in scenario.remedies if any(_has(offered, k) for k in r.keywords)]
+    analysis.remedies = list(remedies)
     for match in _AMOUNT.finditer(offered):
         analysis.amounts.append(float((match.group(1) or match.group(2)).replace(",", ".")))
     authority = scenario.policy.authority

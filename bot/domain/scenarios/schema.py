@@ -78,6 +78,17 @@ REPLY_KINDS = (
     "escalation_accept",  # escalation accepted: the customer is handed over
     "demand_manager",  # upset for too long: asks for a manager
     "leave",  # pushed too far: leaves
+    "clarify",  # the first message the customer cannot read: a question back, no mood change
+    "story",  # an open question once every fact is told: the gist again
+    "confirmed",  # the learner reads back a fact already given
+    "choice_made",  # of several options offered, the one they pick ({option}: the learner's words for it)
+    "wants_compensation",  # a fair remedy, but this customer wants something for the trouble too
+    "accepted_grudgingly",  # accepted without the compensation they pushed for
+    "needs_facts",  # a fair offer before the learner has taken the key facts
+    "pending",  # asked to agree while a fair offer is still on hold
+    "ask_when",  # accepted, but nobody has said when it happens
+    "handover_when",  # handed over, but nobody has said who calls or when
+    "handover_close",  # satisfaction check or close after a handover
 )
 
 

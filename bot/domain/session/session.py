@@ -171,7 +171,7 @@ class Session:
             return self._tool(command, message)
         moves = list(message.moves) if message.trusted else []
         questions = self._questions(message) if "ask_question" in moves else []
-        result = attempt.customer.respond(message.text, moves, questions)
+        result = attempt.customer.respond(message.text, moves, questions, trusted=message.trusted)
         attempt.turns.append(result)
         attempt.times.append(message.time)
         attempt.hits.append(list(message.hits) if message.trusted else [])
