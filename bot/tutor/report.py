@@ -93,6 +93,8 @@ def markdown(sender_id: str, items: List[Dict[str, Any]]) -> str:
             who = {"learner": "Learner", "customer": "Customer"}.get(entry["speaker"], "Coach")
             if entry.get("tool"):
                 who = f"Learner (tool: {entry['tool']})"
+            elif entry.get("late"):
+                who = "Learner (after the customer left)"
             head = f"**{who}**" + (f" — turn {entry['turn']}" if entry.get("turn") else "")
             text = _md(entry["text"])
             lines.append(f"{head}: {text}")

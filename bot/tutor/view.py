@@ -176,6 +176,7 @@ def attempt_view(
             "text": entry.get("text", ""),
             "moves": entry.get("moves", []),
             "tool": entry.get("tool"),
+            "late": bool(entry.get("late")),
             "turn": entry.get("turn"),
             "mood": entry.get("mood"),
         }

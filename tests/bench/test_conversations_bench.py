@@ -14,7 +14,7 @@ def test_every_scenario_has_skilled_scripts_and_the_parts_are_disjoint():
     dev, test = read_scripts(DEV), read_scripts(TEST)
     skilled = Counter(s["scenario"] for s in dev + test if s["quality"] == "skilled")
     assert set(skilled) == set(default_library().scenarios)
-    assert min(skilled.values()) >= 2
+    assert min(skilled.values()) >= 3
     assert any(s["quality"] == "poor" for s in dev) and any(s["quality"] == "poor" for s in test)
     assert not {s["id"] for s in dev} & {s["id"] for s in test}
 

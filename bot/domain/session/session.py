@@ -201,6 +201,7 @@ class Session:
     def _wrap_up(self, message: LearnerInput, command: Optional[Command]) -> List[Output]:
         if command:
             return self._tool(command, message)
+        self._keep_late(message)
         return [
             Output(
                 "coach",
@@ -227,6 +228,8 @@ class Session:
         ]
 
     def _done(self, message: LearnerInput, command: Optional[Command]) -> List[Output]:
+        if not command:
+            self._keep_late(message)
         return [
             Output(
                 "coach",
@@ -234,6 +237,14 @@ class Session:
                 buttons=[{"title": "Practise again", "payload": "restart"}],
             )
         ]
+
+    def _keep_late(self, message: LearnerInput) -> None:
+        """A message typed after the customer left reaches nobody, but the tutor still sees it."""
+        if self.attempt is not None and message.text.strip():
+            moves = list(message.moves) if message.trusted else []
+            self.attempt.transcript.append(
+                {"speaker": "learner", "text": message.text, "moves": moves, "late": True, "time": message.time}
+            )
 
     # -- tools ---------------------------------------------------------------
     def _tool(self, command: Command, message: LearnerInput) -> List[Output]:
