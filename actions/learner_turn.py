@@ -10,10 +10,12 @@ from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.adapters.tracker import learner_inputs
+from bot.domain.customer.customer import warm_up
 from bot.domain.scenarios import default_library
 from bot.domain.session.session import replay
 
 logger = logging.getLogger(__name__)
+warm_up(default_library().scenarios.values())  # at start-up, so no learner's turn waits for it
 
 
 def answer(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:

@@ -13,7 +13,7 @@ import random
 import re
 import string
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Iterable, List, Optional, Tuple
 
 from bot.domain.customer.acts import ActParser, LearnerAct
 from bot.domain.customer.offers import OfferAnalysis, analyse
@@ -43,6 +43,16 @@ TURNS_AFTER_ACCEPT = 3  # after accepting, the customer winds up if the learner 
 HEARD_MOVES = frozenset({"apologize", "empathize", "acknowledge"})
 _VALUE_WORD = re.compile(r"[a-z0-9£$€][a-z0-9£$€.,:/-]*")
 _PARSERS: Dict[int, Tuple[Scenario, ActParser]] = {}
+
+
+def warm_up(scenarios: Iterable[Scenario]) -> None:
+    """Build the language pipeline and every scenario's parser now, not on a learner's first turn.
+
+    The first build loads spaCy and the lexicon (about a second). In a server that blocks every
+    conversation queued behind it, so the action server does it at start-up.
+    """
+    for scenario in scenarios:
+        parser_for(scenario)
 
 
 def parser_for(scenario: Scenario) -> ActParser:
