@@ -592,11 +592,15 @@ def _shared_matchers() -> Tuple[Any, Any]:
     return cues, times
 
 
+MEMO_SIZE = 20000  # messages remembered per scenario: a replayed conversation is not parsed again
+
+
 class ActParser:
     """Reads learner messages for one scenario."""
 
     def __init__(self, scenario: Scenario, lexicon: Optional[Lexicon] = None):
         self.scenario = scenario
+        self._memo: Dict[Tuple[str, Tuple[str, ...]], LearnerAct] = {}
         self.lexicon = lexicon or default_lexicon()
         self.nlp = pipeline()
         self.remedies = [_Target(r.id, tuple(self._signature(r.label, r.concepts, True))) for r in scenario.remedies]
@@ -613,6 +617,17 @@ class ActParser:
 
     # -- the whole message ---------------------------------------------------
     def parse(self, text: str, moves: Optional[List[str]] = None) -> LearnerAct:
+        """The act of one message. Pure, so a replayed message is read from the memo, not parsed again."""
+        key = (text or "", tuple(moves or ()))
+        act = self._memo.get(key)
+        if act is None:
+            act = self._parse(text, moves)
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.pop(next(iter(self._memo)))
+            self._memo[key] = act
+        return act.copy(deep=True)
+
+    def _parse(self, text: str, moves: Optional[List[str]] = None) -> LearnerAct:
         moves = list(moves or [])
         norm = normalise(text or "")
         act = LearnerAct(text=text or "", moves=moves, readable=any(ch.isalpha() for ch in norm))

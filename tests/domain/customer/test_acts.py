@@ -128,3 +128,13 @@ def test_every_shipped_remedy_is_named_by_a_lexicon_concept():
         parsed = ActParser(scenario)
         unnamed += [f"{scenario.id}/{r.id}" for r in parsed.remedies if not r.signature]
     assert unnamed == []
+
+
+def test_a_replayed_message_reads_the_same_and_a_caller_cannot_spoil_the_memo():
+    parser = ActParser(default_library().scenarios["late_delivery"])
+    text = "I can send a replacement pair by express today, or refund the order. Which would you prefer?"
+    first = parser.parse(text, ["offer_solution"])
+    first.options.clear()
+    again = parser.parse(text, ["offer_solution"])
+    assert {o.remedy for o in again.options} >= {"express_reship", "full_refund"}
+    assert parser.parse(text, []).moves == []
