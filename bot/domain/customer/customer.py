@@ -41,6 +41,7 @@ BOILING = 8.5  # at or above this, the customer is boiling
 MAX_TURNS = 25  # a customer gives up after this many turns without a resolution
 TURNS_AFTER_ACCEPT = 3  # after accepting, the customer winds up if the learner does not
 HEARD_MOVES = frozenset({"apologize", "empathize", "acknowledge"})
+INFORMING_MOVES = frozenset({"explain", "set_expectations", "take_ownership", "follow_up", "offer_solution"})
 _VALUE_WORD = re.compile(r"[a-z0-9£$€][a-z0-9£$€.,:/-]*")
 _PARSERS: Dict[int, Tuple[Scenario, ActParser]] = {}
 
@@ -137,6 +138,7 @@ class Customer:
         self.scenario, self.persona, self.difficulty, self.course = scenario, persona, difficulty, course
         self.seed = seed
         self.parser = parser_for(scenario)
+        self._value_words = {f.id: _value_words(f.value) for f in scenario.facts}
         self.mood = max(0.0, min(10.0, persona.start_mood + difficulty.mood_offset))
         self.turn = 0
         self.revealed: List[str] = []
@@ -155,7 +157,6 @@ class Customer:
         self.boiling_turns = 0
         self.unclear_streak = 0
         self.compensation_asks = 0
-        self.informing_turns: set = set()  # turns where the learner explained or set out next steps
         self.outcome: Optional[str] = None
         self.last_reply = ""
         self.seen_texts: Dict[str, int] = {}
@@ -323,23 +324,16 @@ class Customer:
             unrevealed = [f for f in self.scenario.facts if f.id not in self.revealed]
             unrevealed.sort(key=lambda f: not f.required)
             asked = {f.id for f in unrevealed[:2]}
-        self.known_to_learner += [
-            f.id for f in self.scenario.facts if f.id not in self.known_to_learner and self._confirms([f.id], norm)
-        ]
+        self.known_to_learner += [f for f in self._stated_facts(norm) if f not in self.known_to_learner]
         ordered = [f.id for f in self.scenario.facts if f.id in asked]
         revealed = [fact_id for fact_id in ordered if fact_id not in self.revealed]
         self.revealed += revealed
         return revealed, [fact_id for fact_id in ordered if fact_id not in revealed]
 
-    def _confirms(self, fact_ids: List[str], norm: str) -> bool:
-        """Does the learner read back a fact already given ("so it was due on Tuesday?")?"""
+    def _stated_facts(self, norm: str) -> List[str]:
+        """The facts whose values the learner states ("so it was due on Tuesday?")."""
         words = set(_VALUE_WORD.findall(norm))
-        for fact in self.scenario.facts:
-            if fact.id in fact_ids:
-                value_words = {w.strip(".,:") for w in _VALUE_WORD.findall(fact.value.lower())}
-                if {w for w in value_words if len(w) > 3 or any(c.isdigit() for c in w)} & words:
-                    return True
-        return False
+        return [fact_id for fact_id, value in self._value_words.items() if value & words]
 
     # -- offers, handover and closing ---------------------------------------
     def _offer(self, text: str, present: List[str], act: LearnerAct) -> OfferAnalysis:
@@ -351,15 +345,13 @@ class Customer:
             self.compensation_offered = True
         if act.commitments or "set_expectations" in present:
             self.heard_when = True
-        if {"explain", "set_expectations", "take_ownership", "follow_up", "offer_solution"} & set(present):
-            self.informing_turns.add(self.turn)
         return offer
 
     def _resolve(
         self, present: List[str], act: LearnerAct, offer: OfferAnalysis, events: List[str], changes: List[MoodChange]
     ) -> Optional[str]:
         if self.accepted is not None:
-            return self._wind_up(act, events)
+            return self._wind_up(act, present, events)
         if "escalate" in present:
             return self._handover(present, events, changes)
         if offer.remedies or ("offer_solution" in present and not act.questions):
@@ -379,9 +371,9 @@ class Customer:
             return "not_resolved"
         return None
 
-    def _wind_up(self, act: LearnerAct, events: List[str]) -> Optional[str]:
+    def _wind_up(self, act: LearnerAct, present: List[str], events: List[str]) -> Optional[str]:
         """After a remedy or handover is agreed: hear when, answer the check, say goodbye."""
-        informing = act.commitments or act.options or act.questions or self.turn in self.informing_turns
+        informing = act.commitments or act.options or act.questions or INFORMING_MOVES & set(present)
         if not informing:
             self.turns_since_accept += 1  # only a learner with nothing more to say is wound up
         done = act.closing or self.turns_since_accept >= TURNS_AFTER_ACCEPT
@@ -517,12 +509,13 @@ class Customer:
             return answer
         asked = bool(act.questions) or "ask_question" in present
         if known:
-            return [("confirmed" if self._confirms(known, norm) else "already_told", "")]
+            confirmed = set(known) & set(self._stated_facts(norm))
+            return [("confirmed" if confirmed else "already_told", "")]
         if asked:
             return [("story" if act.asks_open() else "asked_other", "")]
-        return [(self._plain_kind(present, act), "")]
+        return [(self._plain_kind(present), "")]
 
-    def _plain_kind(self, present: List[str], act: LearnerAct) -> str:
+    def _plain_kind(self, present: List[str]) -> str:
         moves = set(present)
         if self.accepted is not None and not self.heard_when:
             return "handover_when" if self.handed_over else "ask_when"
@@ -570,6 +563,12 @@ class Customer:
         if kind == "declined_remedy" and self._declined_remedy is not None:
             return [self._pick(self._declined_remedy.declined or self._lines("offer_declined"), "declined")]
         return [self._pick(self._lines(kind), kind)]
+
+
+def _value_words(value: str) -> set:
+    """The words of a fact's value that identify it when read back: numbers and longer words."""
+    words = {w.strip(".,:") for w in _VALUE_WORD.findall(value.lower())}
+    return {w for w in words if len(w) > 3 or any(c.isdigit() for c in w)}
 
 
 def _names_any(text: str, keywords: List[str]) -> bool:
