@@ -40,6 +40,7 @@ class StandIn:
         self._lock = threading.Lock()
         self._port = port
         self.server: Optional[http.server.ThreadingHTTPServer] = None
+        self._serving = False
 
     def route(self, method: str, prefix: str, handler: Handler) -> "StandIn":
         self.routes.append((method, prefix, handler))
@@ -47,16 +48,34 @@ class StandIn:
 
     @property
     def running(self) -> bool:
-        return self.server is not None
+        return self._serving
 
     @property
     def url(self) -> str:
         port = self.server.server_address[1] if self.server else self._port
         return f"http://127.0.0.1:{port}"
 
+    def reserve(self) -> "StandIn":
+        """Bind the port now but do not listen yet: connections are refused until ``start``.
+
+        Holding the bound socket keeps another process from taking the port in between,
+        which a port number chosen early and bound late cannot promise.
+        """
+        if self.server is None:
+            self.server = self._build()
+        return self
+
     def start(self) -> "StandIn":
-        if self.server is not None:
+        if self._serving:
             return self
+        self.reserve()
+        assert self.server is not None
+        self.server.server_activate()
+        self._serving = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def _build(self) -> http.server.ThreadingHTTPServer:
         stand_in = self
 
         class RequestHandler(http.server.BaseHTTPRequestHandler):
@@ -85,16 +104,22 @@ class StandIn:
             def log_message(self, *args) -> None:
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self._port), RequestHandler)
-        self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", self._port), RequestHandler, bind_and_activate=False)
+        server.daemon_threads = True
+        try:
+            server.server_bind()
+        except OSError:
+            server.server_close()
+            raise
+        return server
 
     def stop(self) -> None:
         if self.server is not None:
-            self.server.shutdown()
+            if self._serving:
+                self.server.shutdown()
             self.server.server_close()
             self.server = None
+            self._serving = False
 
     def matching(self, predicate: Callable[[Recorded], bool]) -> List[Recorded]:
         with self._lock:

@@ -64,7 +64,7 @@ class TeamsKeys:
         self.kid = "test-key-" + secrets.token_hex(4)
         jwk = json.loads(RSAAlgorithm.to_jwk(self.key.public_key()))
         jwk.update(kid=self.kid, use="sig", endorsements=["msteams", "emulator"])
-        self.stand_in = StandIn(port=free_port())
+        self.stand_in = StandIn().reserve()
         self.stand_in.route(
             "GET",
             "/v1/.well-known/openidconfiguration",
