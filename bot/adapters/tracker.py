@@ -5,6 +5,7 @@ Used by the custom actions on every turn and by ``coach score`` on a tracker exp
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any, Dict, Iterable, List
 
 from bot.domain.session.commands import Command
@@ -12,6 +13,8 @@ from bot.domain.session.session import LearnerInput
 
 # Intents Rasa maps to its built-in actions when typed as "/restart", "/back" or "/session_start".
 SLASH_INTENTS = ("restart", "back", "session_start")
+# The action server logs one line per turn starting with this (read by `coach bench-load --profile`).
+TIMING_MARK = "turn timing "
 
 
 def learner_input(event: Dict[str, Any]) -> LearnerInput:
@@ -38,3 +41,8 @@ def learner_input(event: Dict[str, Any]) -> LearnerInput:
 
 def learner_inputs(events: Iterable[Dict[str, Any]]) -> List[LearnerInput]:
     return [learner_input(e) for e in events if isinstance(e, dict) and e.get("event") == "user"]
+
+
+def conversation_key(conversation_id: str) -> str:
+    """How a conversation is named in the action server's timing log: a hash, so the log holds no id."""
+    return hashlib.sha256(conversation_id.encode()).hexdigest()[:16]

@@ -6,11 +6,14 @@ Each prints figures; none is a timed test. The heavy work lives in ``bot.bench``
 from __future__ import annotations
 
 from bot.adapters.model_archive import ModelError, load_detector
-from bot.bench import BenchError, conversations, customer, moves, scoring
+from bot.bench import BenchError, conversations, customer, law, moves, scoring, steps
 from bot.cli.common import CliError, library, whole_number
+from bot.domain.law.knowledge import default_checker
+from bot.domain.moves.patterns import PatternError
 from bot.settings import PROJECT_ROOT, settings
 
 MAX_LEARNERS = 100
+MAX_TURNS = 500
 
 
 # -- bench-moves -------------------------------------------------------------------------
@@ -29,6 +32,22 @@ def cmd_bench_customer(args) -> int:
         print("\n".join(conversations.run(library(), detector, args.release)))
         return status
     except (ModelError, BenchError) as exc:
+        raise CliError(str(exc))
+
+
+def cmd_bench_steps(args) -> int:
+    try:
+        print("\n".join(steps.run(library(), load_detector(args.model), args.release, args.misses)))
+        return 0
+    except (ModelError, BenchError) as exc:
+        raise CliError(str(exc))
+
+
+def cmd_bench_law(args) -> int:
+    try:
+        print("\n".join(law.run(default_checker(), args.release, args.misses)))
+        return 0
+    except (PatternError, BenchError) as exc:
         raise CliError(str(exc))
 
 
@@ -87,6 +106,29 @@ def register(sub) -> None:
     bench.add_argument("--errors", help="write the acts not understood to this JSON lines file")
     bench.set_defaults(func=cmd_bench_customer)
 
+    bench = sub.add_parser(
+        "bench-steps",
+        help="does each step's evidence mean what its definition says? credited and near misses per step",
+        description="Play each frozen one-message practice (written from the step definitions only, two "
+        "annotators) and print per step how many messages that perform it were credited and how many near "
+        "misses were refused. The dev part by default; --release adds the held-out test part.",
+    )
+    bench.add_argument("--release", action="store_true", help="also score the held-out test part (never tune on it)")
+    bench.add_argument("--misses", action="store_true", help="list the messages judged wrongly")
+    bench.add_argument("--model")
+    bench.set_defaults(func=cmd_bench_steps)
+
+    bench = sub.add_parser(
+        "bench-law",
+        help="legal accuracy: precision and recall of statements that contradict a customer's right",
+        description="Check each frozen statement (written from a plain statement of each right, two annotators) "
+        "against its right in data/course/law.yml and print precision and recall of 'contradicts' per right. "
+        "The dev part by default; --release adds the held-out test part.",
+    )
+    bench.add_argument("--release", action="store_true", help="also score the held-out test part (never tune on it)")
+    bench.add_argument("--misses", action="store_true", help="list the statements judged wrongly")
+    bench.set_defaults(func=cmd_bench_law)
+
     bench_score = sub.add_parser("bench-score", help="scoring speed on a batch of long conversations")
     bench_score.add_argument("--conversations", type=int, default=300)
     bench_score.add_argument("--turns", type=int, default=30)
@@ -95,9 +137,10 @@ def register(sub) -> None:
     bench = sub.add_parser(
         "bench-load",
         help="concurrent simulated learners over HTTP: latency, throughput, errors, cross-talk",
-        description="Start the coach (or use --url), play whole scenarios with N concurrent learners over the "
-        "REST channel, do the same against a bare Rasa assistant, and print p50/p95/p99 turn "
-        "latency, turns per second, errors and cross-talk checks for both.",
+        description="Start the coach (or use --url) and a bare Rasa assistant, play whole scenarios with N "
+        "concurrent learners over the REST channel against both in interleaved rounds (so that noise hits "
+        "both alike), and print p50/p95/p99 turn latency, the coach / bare ratio of each, turns per second, "
+        "errors and cross-talk checks.",
     )
     bench.add_argument(
         "--learners",
@@ -130,6 +173,19 @@ def register(sub) -> None:
         type=int,
         default=settings().action_workers,
         help="action server worker processes when starting the coach (default 1)",
+    )
+    bench.add_argument(
+        "--turns",
+        type=whole_number("--turns", 1, MAX_TURNS),
+        help="messages per conversation: the learner plays its script, types `restart` and plays it again "
+        "until it has sent N (default: the script once); prints turn 5 against the same message late on",
+    )
+    bench.add_argument(
+        "--profile",
+        action="store_true",
+        help="print ms per stage (Rasa, move detection, action-server hop, session restore, customer, "
+        "tracker store) at turn 5 and at the same message late in the conversation, from the servers' "
+        "own timings (needs the bench to start the coach)",
     )
     bench.add_argument("--json", help="also write the figures to this JSON file")
     bench.set_defaults(func=cmd_bench_load)

@@ -97,9 +97,10 @@ def cmd_export(args) -> int:
         _fail(str(exc))
     engine = _engine(args)
     indexer.sync(engine)
-    scenarios = library() if args.format == "xapi" else None
+    if args.messages and args.format != "csv":
+        _fail("--messages goes with --format csv (JSON and xAPI always carry the messages)")
     with engine.connect() as db:
-        text = exports.export(db, args.format, since=since, library=scenarios)
+        text = exports.export(db, args.format, since=since, library=library(), messages=args.messages)
     _write(text, args.output)
     return 0
 
@@ -149,6 +150,11 @@ def register(sub) -> None:
     export = sub.add_parser("export", help="export scored attempts as CSV, JSON or xAPI statements")
     export.add_argument("--format", choices=("csv", "json", "xapi"), default="csv")
     export.add_argument("--since", help="only attempts active on or after this date (YYYY-MM-DD, UTC) or time")
+    export.add_argument(
+        "--messages",
+        action="store_true",
+        help="with --format csv: one row per transcript line instead of one per attempt",
+    )
     export.add_argument("--output", "-o", help="file to write (default: standard output)")
     export.add_argument("--database-url", help=db_help)
     export.set_defaults(func=cmd_export)

@@ -76,6 +76,9 @@ FLAG_IDS: Tuple[str, ...] = (
     "history_not_reviewed",
     "not_documented",
     "customer_not_involved",
+    "off_track_message",
+    "legal_inaccuracy",
+    "data_protection_breach",
 )
 
 
@@ -98,7 +101,7 @@ class Vocabulary:
     @classmethod
     def from_rubrics(cls, rubrics: Any) -> "Vocabulary":
         models = {
-            m.id: ModelTerm(m.id, m.name, m.ordered, {s.id: Term(s.id, s.name, s.advice) for s in m.steps})
+            m.id: ModelTerm(m.id, m.name, m.ordered, {s.id: Term(s.id, s.name, s.counts) for s in m.steps})
             for m in rubrics.models
         }
         flags = {flag_id: Term(flag_id, spec.label, spec.message) for flag_id, spec in rubrics.flags.items()}

@@ -68,11 +68,14 @@ def play(
     sender = sender or "play-" + secrets.token_hex(8)
     transcript: List[Dict[str, Any]] = []
     scorecard: Optional[Dict[str, Any]] = None
+    started: Dict[str, Any] = {}
 
     def record(reply_list: List[Dict[str, Any]]) -> None:
         nonlocal scorecard
         for message in messages(reply_list):
             meta = message["custom"].get("coach", {})
+            if meta.get("turn") == 0 and "time" in meta:
+                started.setdefault("at", meta["time"])  # the practice's start, for handle time on re-scoring
             if "scorecard" in message["custom"]:
                 scorecard = message["custom"]["scorecard"]
             speaker = meta.get("speaker", "coach")
@@ -102,12 +105,18 @@ def play(
         record(send(webhook, sender, "end", token=token))
     if scorecard is None:
         raise PlayError("the conversation ended without a scorecard")
-    return {"conversation_id": sender, "setup": setup, "transcript": transcript, "scorecard": scorecard}
+    return {
+        "conversation_id": sender,
+        "setup": setup,
+        "started_at": started.get("at"),
+        "transcript": transcript,
+        "scorecard": scorecard,
+    }
 
 
 def _inputs_from_play(record: Dict[str, Any]) -> List[LearnerInput]:
     setup = record.get("setup") or {}
-    inputs = [LearnerInput("start", metadata={"coach": {"start": setup}})]
+    inputs = [LearnerInput("start", metadata={"coach": {"start": setup}}, time=record.get("started_at"))]
     for entry in record.get("transcript", []):
         if entry.get("speaker") != "learner":
             continue

@@ -9,16 +9,16 @@ import secrets
 import threading
 import time
 from typing import Any, Dict, Optional, Tuple
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from aiohttp import web
 
-from bot.domain.assessment.rubrics import pass_mark
+from bot.domain.assessment.rubrics import pass_mark, vocabulary
 from bot.domain.scenarios import default_library
-from bot.tutor import auth, exports, indexer, queries, records, report
+from bot.tutor import auth, exports, indexer, learners, queries, records, report
 from bot.tutor.db import MODEL_IDS, describe, make_engine
 from bot.tutor.render import STATIC, environment
-from bot.tutor.view import attempt_view, load_events, score_chart
+from bot.tutor.view import attempt_view, breakdown_view, kpi_trend_charts, load_events, score_chart
 
 logger = logging.getLogger("coach.dashboard")
 
@@ -274,6 +274,9 @@ def _conversation_data(engine, attempt_id: int, library) -> Optional[Dict[str, A
         trail = queries.audit(db, attempt_id)
         others = queries.siblings(db, row["sender_id"])
     view = attempt_view(row["sender_id"], row["attempt"], event_list, library, row["scorecard"])
+    view["breakdown"] = breakdown_view(view["scorecard"], row)
+    words = vocabulary()
+    trail["overrides"] = [dict(o, **records.describe_override(o, words)) for o in trail["overrides"]]
     return {"row": row, "view": view, "audit": trail, "siblings": others}
 
 
@@ -359,6 +362,7 @@ def _cohort_data(engine, filters: queries.Filters, page: int, cache: OptionsCach
     for learner in data["learners"]:
         learner["chart"] = score_chart(learner["points"], mark)
     data["pass_mark"] = mark
+    data["kpi_charts"] = kpi_trend_charts(data["kpi_trend"])
     return data
 
 
@@ -375,23 +379,76 @@ async def cohort(request: web.Request) -> web.Response:
     )
 
 
-def _export(engine, fmt: str, filters: queries.Filters, since: Optional[float], library) -> str:
+def _export(engine, fmt: str, filters: queries.Filters, since: Optional[float], library, messages: bool) -> str:
     indexer.sync(engine)
     with engine.connect() as db:
-        return exports.export(db, fmt, filters, since, library)
+        return exports.export(db, fmt, filters, since, library, messages=messages)
 
 
 async def export(request: web.Request) -> web.Response:
+    """A download; ``/export.csv?messages=1`` is the transcripts' CSV, one row per line."""
     fmt = request.match_info["fmt"]
     filters = queries.Filters.from_query(request.query)
+    messages = fmt == "csv" and request.query.get("messages") == "1"
     try:
         since = exports.parse_since(request.query.get("since"))
-        text = await _db(_export, _engine(request), fmt, filters, since, request.app[LIBRARY])
+        text = await _db(_export, _engine(request), fmt, filters, since, request.app[LIBRARY], messages)
     except (ValueError, queries.FilterError) as exc:
         return _error(request, 400, str(exc))
     response = web.Response(text=text, content_type=exports.CONTENT_TYPES[fmt].split(";")[0], charset="utf-8")
-    response.headers["Content-Disposition"] = f'attachment; filename="{exports.FILE_NAMES[fmt]}"'
+    name = exports.MESSAGES_FILE_NAME if messages else exports.FILE_NAMES[fmt]
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+# -- learners: names and merges ---------------------------------------------------------------------
+def _learners_data(engine, filters: queries.Filters, page: int, cache: OptionsCache) -> Dict[str, Any]:
+    changed = indexer.sync(engine)
+    with engine.connect() as db:
+        return {"result": queries.learner_page(db, filters, page), "options": cache.get(db, stale=changed > 0)}
+
+
+async def learner_list(request: web.Request) -> web.Response:
+    filters, data = await _filtered_page(request, _learners_data)
+    return _render(request, "learners.html", nav="learners", filters=filters, titles=_scenario_titles(request), **data)
+
+
+def _person(engine, learner_id: str) -> Optional[Dict[str, Any]]:
+    indexer.sync(engine)
+    with engine.connect() as db:
+        return learners.person(db, learner_id)
+
+
+async def learner(request: web.Request, message: str = "", status: int = 200) -> web.Response:
+    learner_id = request.query.get("id", "")
+    if request.method == "POST":
+        learner_id = str((await request.post()).get("id", ""))
+    found = await _db(_person, _engine(request), learner_id)
+    if found is None:
+        return _error(request, 404, "No such learner.")
+    return _render(request, "learner.html", status=status, nav="learners", person=found, message=message)
+
+
+async def change_learner(request: web.Request) -> web.Response:
+    """The rename, merge and un-merge forms of the learner page."""
+    form = await request.post()
+    session: auth.TutorSession = request["tutor_session"]
+    action = request.match_info["action"]
+    learner_id, reason = str(form.get("id", "")), str(form.get("reason", ""))
+    try:
+        if action == "rename":
+            await _db(
+                learners.rename, _engine(request), learner_id, session.tutor.name, str(form.get("name", "")), reason
+            )
+        elif action == "merge":
+            other = str(form.get("other", "")).strip()
+            await _db(learners.merge, _engine(request), other, learner_id, session.tutor.name, reason)
+        else:
+            await _db(learners.unmerge, _engine(request), learner_id, session.tutor.name, reason)
+    except learners.LearnerError as exc:
+        return await learner(request, str(exc), status=400)
+    target = str(form.get("back") or learner_id)
+    raise web.HTTPSeeOther("/learner?" + urlencode({"id": target}))
 
 
 # -- the app ------------------------------------------------------------------------------------
@@ -437,6 +494,9 @@ def create_app(database_url: Optional[str] = None, library=None, background_inde
     app.router.add_post(r"/conversations/{id:\d+}/overrides", add_override)
     app.router.add_get(r"/conversations/{id:\d+}/report.{fmt:md|html}", conversation_report)
     app.router.add_get("/cohort", cohort)
+    app.router.add_get("/learners", learner_list)
+    app.router.add_get("/learner", learner)
+    app.router.add_post(r"/learner/{action:rename|merge|unmerge}", change_learner)
     app.router.add_get(r"/export.{fmt:csv|json|xapi}", export)
     app.router.add_get("/api/conversations", api_conversations)
     app.router.add_static("/static/", STATIC, show_index=False)

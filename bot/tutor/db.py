@@ -93,6 +93,10 @@ attempts = Table(
     Column("attempt", Integer, nullable=False),
     Column("learner_id", String(255), nullable=False),
     Column("learner_name", String(255), nullable=False, default=""),
+    Column("learner_cohort", String(100), nullable=False, default=""),  # learner.cohort, when the channel sends it
+    # the learner after the tutors' renames and merges (see bot/tutor/learners.py)
+    Column("person_id", String(255), nullable=False, default=""),
+    Column("person_name", String(255), nullable=False, default=""),
     Column("channel", String(100), nullable=False, default=""),
     Column("scenario", String(100), nullable=False),
     Column("persona", String(50), nullable=False, default=""),
@@ -114,10 +118,17 @@ attempts = Table(
     Column("pass_mark", Integer),
     Column("passed", Boolean),
     *[Column("m_" + m.lower(), Integer) for m in MODEL_IDS],
+    # the scorecard's service KPIs (``kpis``); NULL for scorecards stored before they existed
+    Column("kpi_csat", Integer),
+    Column("kpi_nps", Integer),
+    Column("kpi_nps_category", String(20)),
+    Column("kpi_fcr", Boolean),
+    Column("kpi_handle_seconds", Integer),
     Column("last_event_id", Integer, nullable=False, default=0),
     UniqueConstraint("sender_id", "attempt", name="uq_coach_attempts_sender_attempt"),
     Index("ix_coach_attempts_started", "started_at", "id"),
     Index("ix_coach_attempts_learner", "learner_id", "started_at"),
+    Index("ix_coach_attempts_person", "person_id", "started_at"),
     Index("ix_coach_attempts_scenario", "scenario", "started_at"),
     Index("ix_coach_attempts_outcome", "outcome", "started_at"),
     Index("ix_coach_attempts_channel", "channel", "started_at"),
@@ -165,6 +176,40 @@ overrides = Table(
     Column("created_at", Float, nullable=False),
 )
 
+learners = Table(
+    "coach_learners",
+    metadata,  # a tutor's display name for a learner id, and the learner id it is merged into
+    Column("learner_id", String(255), primary_key=True),
+    Column("display_name", String(255), nullable=False, default=""),
+    Column("merged_into", String(255), nullable=False, default=""),
+    Column("updated_at", Float, nullable=False),
+)
+
+learner_changes = Table(
+    "coach_learner_changes",
+    metadata,  # the audit trail of renames and merges, like coach_overrides for attempts
+    Column("id", Integer, primary_key=True),
+    Column("learner_id", String(255), nullable=False, index=True),
+    Column("tutor", String(100), nullable=False),
+    Column("kind", String(20), nullable=False),  # rename, merge, unmerge
+    Column("value_before", Text, nullable=False, default=""),
+    Column("value_after", Text, nullable=False, default=""),
+    Column("reason", Text, nullable=False, default=""),
+    Column("created_at", Float, nullable=False),
+)
+
+# Columns added to coach_attempts after its first release: (name, SQL type and default) for ALTER TABLE.
+ADDED_ATTEMPT_COLUMNS = (
+    ("learner_cohort", "VARCHAR(100) NOT NULL DEFAULT ''"),
+    ("person_id", "VARCHAR(255) NOT NULL DEFAULT ''"),
+    ("person_name", "VARCHAR(255) NOT NULL DEFAULT ''"),
+    ("kpi_csat", "INTEGER"),
+    ("kpi_nps", "INTEGER"),
+    ("kpi_nps_category", "VARCHAR(20)"),
+    ("kpi_fcr", "BOOLEAN"),
+    ("kpi_handle_seconds", "INTEGER"),
+)
+
 
 def database_url(url: Optional[str] = None) -> str:
     """The explicit URL, else COACH_DATABASE_URL, else the default SQLite file."""
@@ -209,7 +254,34 @@ def make_engine(url: Optional[str] = None, create: bool = True) -> Engine:
             metadata.create_all(engine)
         except (OperationalError, ProgrammingError):
             metadata.create_all(engine)  # another process created the tables at the same moment
+        upgrade(engine)
     return engine
+
+
+def upgrade(engine: Engine) -> None:
+    """Add the columns a database made by an older release lacks, and have the next sync refill every row."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    present = {c["name"] for c in inspect(engine).get_columns("coach_attempts")}
+    missing = [(name, kind) for name, kind in ADDED_ATTEMPT_COLUMNS if name not in present]
+    if not missing:
+        return
+    try:
+        with engine.begin() as db:
+            for name, kind in missing:
+                db.execute(text(f"ALTER TABLE coach_attempts ADD COLUMN {name} {kind}"))
+            if "person_id" not in present:
+                db.execute(text("UPDATE coach_attempts SET person_id = learner_id, person_name = learner_name"))
+            db.execute(text("UPDATE coach_attempts SET last_event_id = -1"))  # rebuilt (cohort, KPIs) on sync
+            db.execute(index_state.delete().where(index_state.c.name.in_(("last_event_id", "last_sync"))))
+            db.execute(
+                text("CREATE INDEX IF NOT EXISTS ix_coach_attempts_person ON coach_attempts (person_id, started_at)")
+            )
+    except (OperationalError, ProgrammingError):
+        present = {c["name"] for c in inspect(engine).get_columns("coach_attempts")}
+        if any(name not in present for name, _ in ADDED_ATTEMPT_COLUMNS):
+            raise  # not a second process upgrading at the same moment
 
 
 def has_events_table(engine: Engine) -> bool:

@@ -34,11 +34,13 @@ from bot.tutor.db import (
     overrides,
     scorecards,
 )
+from bot.tutor.learners import People, refresh
 
 SENDERS_PER_QUERY = 400
 # On PostgreSQL, ids are handed out before commit, so a transaction can commit an id lower than
 # one already seen. Conversations with events this recent are looked at again on the next sync.
 RECHECK_SECONDS = 30.0
+KPI_COLUMNS = ("kpi_csat", "kpi_nps", "kpi_nps_category", "kpi_fcr", "kpi_handle_seconds")
 
 _locks: Dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
@@ -134,12 +136,18 @@ def auto_values(record: AttemptRecord) -> Dict[str, Any]:
     """The automatic columns of one attempt row."""
     state, card = record.state, Scorecard.read(record.scorecard)
     learner = state.get("learner") if isinstance(state.get("learner"), dict) else {}
+    learner_id = str(learner.get("id") or record.sender_id)[:255]
+    learner_name = str(learner.get("name") or "")[:255]
     outcome = (card.outcome if card else None) or state.get("outcome") or "in_progress"
     values = {
         "sender_id": record.sender_id,
         "attempt": record.attempt,
-        "learner_id": str(learner.get("id") or record.sender_id)[:255],
-        "learner_name": str(learner.get("name") or "")[:255],
+        "learner_id": learner_id,
+        "learner_name": learner_name,
+        "learner_cohort": str(learner.get("cohort") or "")[:100],
+        # as the channel sent them; a tutor's rename or merge is applied after (bot/tutor/learners.py)
+        "person_id": learner_id,
+        "person_name": learner_name,
         "channel": str(state.get("channel") or "")[:100],
         "scenario": str(state.get("scenario") or (card.scenario if card else "") or "")[:100],
         "persona": str(state.get("persona") or "")[:50],
@@ -159,6 +167,7 @@ def auto_values(record: AttemptRecord) -> Dict[str, Any]:
     }
     for model in MODEL_IDS:
         values["m_" + model.lower()] = None
+    values.update(kpi_values(card))
     if card:
         values["overall_auto"] = card.overall
         values["flags_auto"] = json.dumps([f.id for f in card.flags])
@@ -167,6 +176,20 @@ def auto_values(record: AttemptRecord) -> Dict[str, Any]:
         if card.assessment:
             values["pass_mark"] = card.assessment.pass_mark
     return values
+
+
+def kpi_values(card: Optional[Scorecard]) -> Dict[str, Any]:
+    """The KPI columns of one attempt row: all None when there is no scorecard or it predates KPIs."""
+    kpis = card.kpis if card else None
+    if kpis is None:
+        return {name: None for name in KPI_COLUMNS}
+    return {
+        "kpi_csat": kpis.csat,
+        "kpi_nps": kpis.nps,
+        "kpi_nps_category": kpis.nps_category[:20],
+        "kpi_fcr": kpis.first_contact_resolution,
+        "kpi_handle_seconds": kpis.handle_seconds,
+    }
 
 
 def effective(
@@ -255,9 +278,11 @@ def _store(db: Connection, sender_ids: List[str]) -> int:
     new: List[Dict[str, Any]] = []
     cards: Dict[tuple, str] = {}
     changed = 0
+    seen_learners = set()
     for sender_id, rows in by_sender.items():
         for record in build_attempts(sender_id, rows):
             values = auto_values(record)
+            seen_learners.add(values["learner_id"])
             key = (sender_id, record.attempt)
             old = existing.get(key)
             if (
@@ -311,6 +336,9 @@ def _store(db: Connection, sender_ids: List[str]) -> int:
         ]
         if card_rows:
             db.execute(insert(scorecards), card_rows)
+    people = People.load(db)
+    if changed and seen_learners & people.touched():
+        refresh(db, people, only=seen_learners & people.touched())
     return changed
 
 

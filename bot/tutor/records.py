@@ -88,3 +88,30 @@ def override(
             )
         )
         return refresh_effective(db, attempt_id)
+
+
+def _flag_list(value: str, vocabulary) -> str:
+    """A stored JSON list of flag ids as labels ("none" for the empty list)."""
+    try:
+        ids = json.loads(value or "[]")
+    except ValueError:
+        return value
+    if not isinstance(ids, list):
+        return value
+    return ", ".join(vocabulary.flag_label(str(i)) for i in ids) or "none"
+
+
+def describe_override(change: Dict[str, Any], vocabulary) -> Dict[str, str]:
+    """One audit row in plain words: what changed, and the result before and after, with flag labels."""
+    kind, value = change["kind"], change["value"]
+    before, after = change["value_before"], change["value_after"]
+    if kind == "overall":
+        return {"what": f"Set the overall score to {value}", "before": before, "after": after}
+    if kind == "overall_reset":
+        return {"what": "Went back to the automatic overall score", "before": before, "after": after}
+    verb = "Added" if kind == "flag_add" else "Removed"
+    return {
+        "what": f"{verb} flag: {vocabulary.flag_label(value)}",
+        "before": _flag_list(before, vocabulary),
+        "after": _flag_list(after, vocabulary),
+    }

@@ -7,6 +7,9 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader
 
+from bot.tutor.learners import short_id, shown_name
+from bot.tutor.view import duration, points, signed
+
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 
@@ -38,9 +41,30 @@ def label(value) -> str:
     return str(value or "").replace("_", " ")
 
 
+def yes_no(value) -> str:
+    """A yes/no column that may be empty (old scorecards have no KPIs)."""
+    return "—" if value is None else "yes" if value else "no"
+
+
+def or_dash(value, suffix: str = "") -> str:
+    return "—" if value is None else f"{value}{suffix}"
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=True, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(score_class=score_class, heat_class=heat_class, mood_class=mood_class, label=label)
+    env.filters.update(
+        score_class=score_class,
+        heat_class=heat_class,
+        mood_class=mood_class,
+        label=label,
+        learner_label=shown_name,
+        short_id=short_id,
+        points=points,
+        signed=signed,
+        duration=duration,
+        yes_no=yes_no,
+        or_dash=or_dash,
+    )
     env.globals["css"] = lambda: (STATIC / "style.css").read_text(encoding="utf-8")
     return env

@@ -8,10 +8,13 @@ from typing import Any, Dict, List, Optional
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from bot.domain.assessment.rubrics import vocabulary
 from bot.tutor.db import attempts
+from bot.tutor.learners import shown_name
 from bot.tutor.queries import attempt_row, audit
+from bot.tutor.records import describe_override
 from bot.tutor.render import environment
-from bot.tutor.view import attempt_view, load_events
+from bot.tutor.view import attempt_view, breakdown_view, duration, load_events, points
 
 
 class ReportError(Exception):
@@ -37,15 +40,14 @@ def report_data(engine: Engine, sender_id: str, library, attempt: Optional[int] 
                 raise ReportError(f"conversation '{sender_id}' has no attempt {attempt}")
         if not rows:
             raise ReportError(f"conversation '{sender_id}' never started a scenario")
+        words = vocabulary()
         out = []
         for row in rows:
-            out.append(
-                {
-                    "row": row,
-                    "view": attempt_view(sender_id, row["attempt"], event_list, library, row["scorecard"]),
-                    "audit": audit(db, row["id"]),
-                }
-            )
+            view = attempt_view(sender_id, row["attempt"], event_list, library, row["scorecard"])
+            view["breakdown"] = breakdown_view(view["scorecard"], row)
+            trail = audit(db, row["id"])
+            trail["overrides"] = [dict(o, **describe_override(o, words)) for o in trail["overrides"]]
+            out.append({"row": row, "view": view, "audit": trail})
     return out
 
 
@@ -64,7 +66,13 @@ def markdown(sender_id: str, items: List[Dict[str, Any]]) -> str:
         lines += [
             f"## Attempt {row['attempt']}: {_md(view.get('title') or row['scenario'])}",
             "",
-            f"- Learner: {_md(row['learner_name'] or row['learner_id'])} ({_md(row['learner_id'])})",
+            f"- Learner: {_md(shown_name(row['person_name'], row['person_id']))} ({_md(row['person_id'])})"
+            + (f", cohort {_md(row['learner_cohort'])}" if row["learner_cohort"] else "")
+            + (
+                f"; the channel sent {_md(row['learner_name'] or '—')} ({_md(row['learner_id'])})"
+                if (row["person_id"], row["person_name"]) != (row["learner_id"], row["learner_name"])
+                else ""
+            ),
             f"- Channel: {_md(row['channel'])}",
             f"- Scenario: {_md(row['scenario'])}, persona {_md(row['persona'])}, "
             f"difficulty {_md(row['difficulty'])}, {_md(row['mode'])} mode",
@@ -119,6 +127,8 @@ def markdown(sender_id: str, items: List[Dict[str, Any]]) -> str:
                 f"Overall {card.get('overall')}/100, outcome {_md(card.get('outcome'))}.",
                 "",
             ]
+            lines += _kpis_md(card.get("kpis"))
+            lines += _breakdown_md(view.get("breakdown"))
             for model in card["models"]:
                 lines.append(f"#### {model['id']}: {model['score']}")
                 for step in model["steps"]:
@@ -128,6 +138,11 @@ def markdown(sender_id: str, items: List[Dict[str, Any]]) -> str:
                         lines.append(f"  - turn {e.get('turn')}: “{_md(e.get('quote'))}”")
                     if step.get("advice") and not step.get("met"):
                         lines.append(f"  - advice: {_md(step['advice'])}")
+                if model.get("lost"):
+                    lines += ["", f"Why {model['score']} and not 100:", ""]
+                    lines += [
+                        f"- −{lost['points']}: {_md(lost['why'])}{_turns_md(lost['turns'])}" for lost in model["lost"]
+                    ]
                 lines.append("")
             if card.get("flags"):
                 lines += ["#### Flags", ""]
@@ -145,13 +160,61 @@ def markdown(sender_id: str, items: List[Dict[str, Any]]) -> str:
         lines += [f"- {c['date']} UTC, {_md(c['tutor'])}: {_md(c['text'])}" for c in trail["comments"]] or ["- none"]
         lines += ["", "### Overrides (audit trail)", ""]
         lines += [
-            f"- {o['date']} UTC, {_md(o['tutor'])}: {o['kind']} {_md(o['value'])} "
-            f"({_md(o['value_before'])} → {_md(o['value_after'])})"
+            f"- {o['date']} UTC, {_md(o['tutor'])}: {_md(o['what'])} ({_md(o['before'])} → {_md(o['after'])})"
             + (f", because: {_md(o['reason'])}" if o["reason"] else "")
             for o in trail["overrides"]
         ] or ["- none"]
         lines.append("")
     return "\n".join(lines)
+
+
+def _turns_md(turns: List[int]) -> str:
+    if not turns:
+        return ""
+    return f" (turn{'s' if len(turns) > 1 else ''} {', '.join(str(t) for t in turns)})"
+
+
+def _kpis_md(kpis: Optional[Dict[str, Any]]) -> List[str]:
+    """The attempt's service KPIs, each with why, and the customer's own words ("—" for old scorecards)."""
+    if not kpis:
+        return ["#### Service KPIs", "", "— (this scorecard was stored before service KPIs existed)", ""]
+    why = kpis.get("why") or {}
+    fcr = "yes" if kpis["first_contact_resolution"] else "no"
+    out = [
+        "#### Service KPIs",
+        "",
+        f"- CSAT {kpis['csat']}/5: {_md(why.get('csat', ''))}",
+        f"- NPS {kpis['nps']}/10 ({_md(kpis['nps_category'])}): {_md(why.get('nps', ''))}",
+        f"- Resolved first time: {fcr}. {_md(why.get('first_contact_resolution', ''))}",
+        f"- Turns {kpis['turns']}, handle time {duration(kpis.get('handle_seconds'))}",
+    ]
+    if kpis.get("customer_says"):
+        out.append(f"- The customer: “{_md(kpis['customer_says'])}”")
+    return out + [""]
+
+
+def _breakdown_md(breakdown: Optional[Dict[str, Any]]) -> List[str]:
+    """ "How the score is made": the automatic sum, line by line, and the tutors' changes beside it."""
+    if not breakdown:
+        return []
+    title = "#### How the score is made" + (" (automatic)" if breakdown["automatic_only"] else "")
+    out = [title, ""]
+    if breakdown["automatic_only"]:
+        note = f"This is the automatic score. A tutor changed the result: the score now is {breakdown['overall_now']}"
+        if breakdown["removed"]:
+            note += f"; flags removed by a tutor: {', '.join(breakdown['removed'])}"
+        if breakdown["added"]:
+            note += f"; flags added by a tutor (not in this sum): {', '.join(breakdown['added'])}"
+        out += [_md(note + "."), ""]
+    out += ["| | points |", "|---|---:|"]
+    for line in breakdown["lines"]:
+        label = _md(line["label"]) + _turns_md(line.get("turns") or [])
+        if line.get("removed"):
+            label += " (removed by a tutor)"
+        out.append(f"| {label} | {points(line['points'])} |")
+    total = "Automatic overall" if breakdown["automatic_only"] else "Overall"
+    out += [f"| **{total}** | **{breakdown['overall']}** |", ""]
+    return out
 
 
 def html_report(sender_id: str, items: List[Dict[str, Any]]) -> str:

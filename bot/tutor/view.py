@@ -14,9 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from bot.adapters.tracker import learner_inputs
+from bot.domain.assessment.rubrics import vocabulary
 from bot.domain.assessment.scorecard import Scorecard
 from bot.domain.session.session import replay
 from bot.tutor.db import events
+from bot.tutor.queries import iso
 
 MOOD_WIDTH, MOOD_HEIGHT = 640, 230
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 44, 16, 14, 34
@@ -73,11 +75,32 @@ class EvidenceIndex:
         return self.ids[key]
 
 
+def _lost_view(model_id: str, lost: List[Any], words: Any) -> List[Dict[str, Any]]:
+    """Why a model is below 100, each line with the label of its step ("Order" for the order line)."""
+    steps = words.models[model_id].steps if model_id in words.models else {}
+    out = []
+    for line in lost:
+        label = (
+            "Order" if line.step == "order" else (steps[line.step].label if line.step in steps else label_of(line.step))
+        )
+        out.append(dict(line.dict(), label=label))
+    return out
+
+
+def label_of(value: Any) -> str:
+    return str(value or "").replace("_", " ")
+
+
 def scorecard_view(raw: Any, index: EvidenceIndex) -> Optional[Dict[str, Any]]:
-    """The scorecard (stored JSON or a live one) for the templates, with an evidence id on every quote."""
+    """The scorecard (stored JSON or a live one) for the templates, with an evidence id on every quote.
+
+    ``breakdown`` and each model's ``lost`` are there only when the stored scorecard has them
+    (scorecards stored before the breakdown existed show none)."""
     card = Scorecard.read(raw)
     if card is None:
         return None
+    words = vocabulary()
+    explained = card.breakdown is not None
     models = []
     for model_id, model in card.models.items():
         steps = []
@@ -85,8 +108,16 @@ def scorecard_view(raw: Any, index: EvidenceIndex) -> Optional[Dict[str, Any]]:
             entry = step.dict(exclude_unset=True)
             entry["evidence"] = [dict(e.dict(), qid=index.id_for(e.turn, e.quote)) for e in step.evidence]
             steps.append(entry)
-        models.append({"id": model_id, "score": model.score, "steps": steps})
+        models.append(
+            {
+                "id": model_id,
+                "score": model.score,
+                "steps": steps,
+                "lost": _lost_view(model_id, model.lost, words) if explained else [],
+            }
+        )
     view = dict(card.as_json(), models=models)
+    view["breakdown"] = card.breakdown.dict() if card.breakdown is not None else None
     view["strengths"] = [dict(s.dict(), qid=index.id_for(s.turn, s.quote)) for s in card.feedback.strengths]
     view["improvements"] = [dict(s.dict(), qid=index.id_for(s.turn, s.quote)) for s in card.feedback.improvements]
     return view
@@ -146,6 +177,69 @@ def score_chart(
     }
 
 
+# The KPI trend charts: (key in the period figures, title, lowest and highest value on the axis, unit).
+KPI_CHARTS = (
+    ("csat", "CSAT (1–5)", 1, 5, "/5"),
+    ("nps", "NPS (−100 to 100)", -100, 100, ""),
+    ("fcr", "Resolved first time", 0, 100, "%"),
+)
+
+
+def trend_chart(
+    periods: List[Dict[str, Any]], key: str, low: float, high: float, width: int = 300, height: int = 96
+) -> Dict[str, Any]:
+    """One KPI over time, for the cohort view: a point per period, placed by the period's start
+    (so a gap of weeks shows as a gap), between ``low`` at the bottom and ``high`` at the top."""
+    left, right, top, bottom = 34, width - 10, 8, height - 16
+    first = periods[0]["start"] if periods else 0.0
+    span = (periods[-1]["start"] - first) if periods else 0.0
+    plotted = []
+    for period in periods:
+        value = period[key]
+        x = left + (right - left) * ((period["start"] - first) / span if span else 0.5)
+        y = top + (bottom - top) * (1 - (min(high, max(low, value)) - low) / (high - low))
+        plotted.append(dict(period, value=value, x=round(x, 1), y=round(y, 1)))
+    middle = (low + high) / 2
+    return {
+        "key": key,
+        "width": width,
+        "height": height,
+        "left": left,
+        "right": right,
+        "top": top,
+        "bottom": bottom,
+        "points": plotted,
+        "line": " ".join(f"{p['x']},{p['y']}" for p in plotted),
+        "high": high,
+        "low": low,
+        "mid_y": round(top + (bottom - top) * 0.5, 1),
+        "middle": int(middle) if middle == int(middle) else middle,
+    }
+
+
+def kpi_trend_charts(trend: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """The three KPI trend charts (CSAT, NPS, FCR rate) of ``queries.kpi_trend``."""
+    return [
+        dict(trend_chart(trend["periods"], key, low, high), title=title, unit=unit)
+        for key, title, low, high, unit in KPI_CHARTS
+    ]
+
+
+def signed(value: Any) -> str:
+    """An NPS with its sign (+25, −25, 0); "—" when there is none."""
+    if value is None:
+        return "—"
+    return f"+{value}" if value > 0 else f"−{-value}" if value < 0 else "0"
+
+
+def duration(seconds: Any) -> str:
+    """Handle time as minutes and seconds (4:05); "—" when the messages carried no times."""
+    if seconds is None:
+        return "—"
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes}:{rest:02d}"
+
+
 def attempt_view(
     sender_id: str, number: int, event_list: List[Dict[str, Any]], library, card: Optional[Dict[str, Any]]
 ) -> Dict[str, Any]:
@@ -179,6 +273,7 @@ def attempt_view(
             "late": bool(entry.get("late")),
             "turn": entry.get("turn"),
             "mood": entry.get("mood"),
+            "time": entry.get("time"),
         }
         if entry["speaker"] == "learner" and entry.get("turn") is not None:
             turn = entry["turn"]
@@ -294,3 +389,69 @@ def understood_text(understood: Dict[str, Any]) -> str:
     parts += [words for flag, words in flags.items() if understood.get(flag)]
     parts += [f"commitment ({when})" for when in understood.get("commitments", [])]
     return "; ".join(parts)
+
+
+def breakdown_view(card_view: Optional[Dict[str, Any]], row: Dict[str, Any]) -> Optional[Dict[str, Any]]:
+    """How the overall score is made, beside the tutors' changes.
+
+    The lines are the automatic sum, never recomputed: when a tutor changed the score or the
+    flags, the breakdown is labelled automatic and says which flags a tutor removed or added,
+    so it never contradicts the score shown above it."""
+    if not card_view or not card_view.get("breakdown"):
+        return None
+    breakdown = card_view["breakdown"]
+    words = vocabulary()
+    now = set(row.get("flags") or [])
+    auto = set(row.get("flags_auto") or [])
+    lines = []
+    for line in breakdown["lines"]:
+        entry = dict(line, removed=line["kind"] == "flag" and line.get("id") not in now)
+        lines.append(entry)
+    changed = bool(row.get("overridden")) and (row.get("overall") != row.get("overall_auto") or now != auto)
+    return {
+        "lines": lines,
+        "overall": breakdown["overall"],
+        "automatic_only": changed,
+        "overall_now": row.get("overall"),
+        "added": [words.flag_label(f) for f in row.get("flags") or [] if f not in auto],
+        "removed": [words.flag_label(f) for f in row.get("flags_auto") or [] if f not in now],
+    }
+
+
+def points(value: Any) -> str:
+    """A breakdown line's points with their sign: +62.4, -10, +0."""
+    number = float(value or 0)
+    text = f"{number:+.1f}" if number != int(number) else f"{int(number):+d}"
+    return text.replace("-", "−")
+
+
+def _message(position: int, entry: Dict[str, Any]) -> Dict[str, Any]:
+    """One transcript line as exports carry it."""
+    kind = "tool" if entry.get("tool") else "late" if entry.get("late") else "message"
+    stamp = entry.get("time")
+    return {
+        "index": position,
+        "speaker": entry.get("speaker") or "coach",
+        "kind": kind,
+        "text": entry.get("text") or "",
+        "turn": entry.get("turn"),
+        "tool": entry.get("tool"),
+        "late": bool(entry.get("late")),
+        "moves": list(entry.get("moves") or []),
+        "mood": entry.get("mood"),
+        "time": iso(stamp) if isinstance(stamp, (int, float)) else None,
+    }
+
+
+def attempt_messages(sender_id: str, event_list: List[Dict[str, Any]], library) -> Dict[int, List[Dict[str, Any]]]:
+    """Every line of each attempt's transcript, in order, from one replay of the conversation: the
+    customer and the learner, tool lines (notes, history checks, the reflection) and lines typed
+    after the customer left (``kind: "late"``). If the conversation cannot be replayed, key 0 holds
+    the stored messages of the whole conversation."""
+    try:
+        session, _ = replay(sender_id, library, learner_inputs(event_list))
+    except Exception:  # as attempt_view: a removed scenario or a broken event
+        raw = _raw_view(event_list, None, EvidenceIndex(), "")["transcript"]
+        return {0: [_message(i + 1, e) for i, e in enumerate(raw)]}
+    found = session.finished + ([session.attempt] if session.attempt else [])
+    return {a.number: [_message(i + 1, e) for i, e in enumerate(a.transcript)] for a in found}

@@ -57,15 +57,27 @@ ASSESS_LINES = [
     "end",
 ]
 
+# The same person as kim, on another channel with another id (the tutors merge them); the last line
+# is typed after the attempt ended, so it reaches nobody but the transcript keeps it.
+LATE_LINE = "Sorry, I forgot to say goodbye. Have a good day!"
+SLACK_LINES = [
+    "Hi, I'm so sorry this has happened again. Could you tell me what went wrong this time?",
+    "That must be really frustrating. I'll sort it out today.",
+    "end",
+    "Next time I will check the history first.",
+    LATE_LINE,
+]
+SLACK_LEARNER = {"id": "U07XQ2", "name": "klee"}
+
 CONVERSATIONS = {
     # sender id: (learner, setup, lines)
     "kim-good": (
-        {"id": "kim", "name": "Kim Lee"},
+        {"id": "kim", "name": "Kim Lee", "cohort": "CS-2026A"},
         {"scenario": "late_delivery", "persona": "angry", "difficulty": "standard", "seed": 3},
         GOOD_LINES,
     ),
     "kim-poor": (
-        {"id": "kim", "name": "Kim Lee"},
+        {"id": "kim", "name": "Kim Lee", "cohort": "CS-2026A"},
         {"scenario": "late_delivery", "persona": "angry", "difficulty": "standard", "seed": 4},
         POOR_LINES,
     ),
@@ -78,6 +90,11 @@ CONVERSATIONS = {
         {"id": "raj", "name": "Raj Patel"},
         {"scenario": "faulty_product", "persona": "demanding", "difficulty": "hard", "seed": 6, "mode": "assessment"},
         ASSESS_LINES,
+    ),
+    "klee-slack": (
+        SLACK_LEARNER,
+        {"scenario": "repeat_complaint", "persona": "angry", "difficulty": "easy", "seed": 8},
+        SLACK_LINES,
     ),
     "ana-open": (
         {"id": "ana", "name": "Ana Silva"},
@@ -223,3 +240,18 @@ def auto_flags(stack: Stack, sender: str) -> List[str]:
             "select flags_auto from coach_attempts where sender_id = ? and attempt = 1", (sender,)
         ).fetchone()
     return json.loads(flags)
+
+
+def stored_kpis(stack: Stack) -> Dict[str, Optional[dict]]:
+    """The ``kpis`` block of each played conversation's first attempt, as its stored scorecard has it
+    (None for the attempt still in progress)."""
+    import json
+    import sqlite3
+
+    attempt_ids(stack)
+    with sqlite3.connect(stack.db_path) as db:
+        found = db.execute(
+            "select a.sender_id, s.scorecard from coach_attempts a left join coach_scorecards s on s.attempt_id = a.id"
+            " where a.attempt = 1"
+        ).fetchall()
+    return {sender: (json.loads(card).get("kpis") if card else None) for sender, card in found}

@@ -6,7 +6,7 @@ import csv
 import io
 import json
 
-from tests.tutor.conftest import XSS_IMG, XSS_SCRIPT, coach
+from tests.tutor.conftest import LATE_LINE, SLACK_LEARNER, SLACK_LINES, XSS_IMG, XSS_SCRIPT, coach, stored_kpis
 
 
 def _run(stack, *args):
@@ -17,7 +17,7 @@ def _run(stack, *args):
 
 def test_export_csv_and_since(stack):
     rows = list(csv.DictReader(io.StringIO(_run(stack, "export", "--format", "csv"))))
-    assert len(rows) == 5
+    assert len(rows) == 6
     raj = next(r for r in rows if r["learner_id"] == "raj")
     assert raj["mode"] == "assessment" and raj["pass_mark"] == "70" and raj["passed"] in ("yes", "no")
     assert all(raj[m] != "" for m in ("HEAT", "LATER", "AAA", "LURC", "RATER", "CYCLE", "SOLVE"))
@@ -31,10 +31,10 @@ def test_export_csv_and_since(stack):
 def test_export_json_and_xapi(stack):
     data = json.loads(_run(stack, "export", "--format", "json"))
     good = next(d for d in data if d["conversation_id"] == "kim-good")
-    assert good["learner"] == {"id": "kim", "name": "Kim Lee"} and good["outcome"] == "satisfied"
+    assert good["learner"]["id"] == "kim" and good["learner"]["name"] == "Kim Lee" and good["outcome"] == "satisfied"
     assert good["scorecard"]["overall"] == good["overall_auto"]
     statements = json.loads(_run(stack, "export", "--format", "xapi", "--since", "2000-01-01"))
-    assert len(statements) == 4
+    assert len(statements) == 5
     for statement in statements:
         assert statement["verb"]["id"].startswith("http://adlnet.gov/expapi/verbs/")
         assert statement["actor"]["account"]["homePage"].startswith("http")
@@ -47,6 +47,63 @@ def test_export_json_and_xapi(stack):
     # Statement ids are stable, so sending an export twice to an LRS does not duplicate attempts.
     again = json.loads(_run(stack, "export", "--format", "xapi"))
     assert sorted(s["id"] for s in again) == sorted(s["id"] for s in statements)
+
+
+def test_exports_carry_names_and_every_message_in_order(stack):
+    """JSON, the messages CSV and xAPI: every line of the transcript in order, with the late line."""
+    data = json.loads(_run(stack, "export", "--format", "json"))
+    klee = next(d for d in data if d["conversation_id"] == "klee-slack")
+    assert (klee["learner"]["id"], klee["learner"]["name"]) == (SLACK_LEARNER["id"], SLACK_LEARNER["name"])
+    lines = [(m["speaker"], m["text"], m["kind"]) for m in klee["messages"]]
+    assert [text for speaker, text, _ in lines if speaker == "learner"] == SLACK_LINES
+    assert lines[-1] == ("learner", LATE_LINE, "late") and lines[0][0] == "customer"
+    assert sum(1 for speaker, _, _ in lines if speaker == "customer") >= 3  # the opening and one reply per turn
+    assert [kind for _, text, kind in lines if text in ("end", SLACK_LINES[3])] == ["tool", "tool"]
+    assert [m["index"] for m in klee["messages"]] == list(range(1, len(lines) + 1))
+
+    rows = list(csv.DictReader(io.StringIO(_run(stack, "export", "--format", "csv", "--messages"))))
+    own = [r for r in rows if r["conversation_id"] == "klee-slack"]
+    assert [(r["speaker"], r["text"], r["kind"]) for r in own] == lines
+    assert {r["learner_name"] for r in own} == {"klee"} and {r["conversation_id"] for r in rows} == {
+        d["conversation_id"] for d in data
+    }
+
+    statements = json.loads(_run(stack, "export", "--format", "xapi"))
+    (statement,) = [
+        s for s in statements if s["context"]["extensions"]["urn:complaint-coach:conversation"] == "klee-slack"
+    ]
+    assert statement["actor"]["name"] == "klee" and statement["actor"]["account"]["name"] == SLACK_LEARNER["id"]
+    transcript = statement["context"]["extensions"]["urn:complaint-coach:transcript"]
+    assert [(m["speaker"], m["text"], m["kind"]) for m in transcript] == lines
+    refused = coach("export", "--format", "json", "--messages", "--database-url", stack.database_url)
+    assert refused.returncode == 2 and "--messages goes with --format csv" in refused.stderr
+
+
+def test_exports_carry_each_attempts_kpis_as_its_scorecard_has_them(stack):
+    kpis = stored_kpis(stack)
+    keys = ("csat", "nps", "nps_category", "first_contact_resolution", "turns", "handle_seconds")
+    rows = {r["conversation_id"]: r for r in csv.DictReader(io.StringIO(_run(stack, "export", "--format", "csv")))}
+    for sender, expected in kpis.items():
+        cells = [rows[sender][k] for k in keys]
+        if expected is None:  # the attempt in progress: no scorecard, no KPIs
+            assert cells[:4] + cells[5:] == ["", "", "", "", ""]
+            continue
+        fcr = "yes" if expected["first_contact_resolution"] else "no"
+        assert cells == [str(expected["csat"]), str(expected["nps"]), expected["nps_category"], fcr] + [
+            str(expected["turns"]),
+            str(expected["handle_seconds"]),
+        ]
+    data = {d["conversation_id"]: d for d in json.loads(_run(stack, "export", "--format", "json"))}
+    assert data["kim-good"]["kpis"] == {k: kpis["kim-good"][k] for k in keys}
+    assert data["ana-open"]["kpis"] is None
+    statements = json.loads(_run(stack, "export", "--format", "xapi"))
+    for statement in statements:
+        sender = statement["context"]["extensions"]["urn:complaint-coach:conversation"]
+        extensions = statement["result"]["extensions"]
+        assert {k: extensions["urn:complaint-coach:" + k.replace("_", "-")] for k in keys} == {
+            k: kpis[sender][k] for k in keys
+        }
+        assert statement["result"]["duration"] == f"PT{kpis[sender]['handle_seconds']}S"
 
 
 def test_bad_since_is_one_clear_line(stack):
@@ -64,6 +121,9 @@ def test_report_markdown(stack):
     assert "#### HEAT:" in text and "turn 1: “" in text
     assert "order BM\\-48213 two days late" in text
     assert "I should have asked about the trip sooner." in text
+    kpis = stored_kpis(stack)["kim-good"]
+    assert f"#### Service KPIs\n\n- CSAT {kpis['csat']}/5: " in text
+    assert f"- NPS {kpis['nps']}/10 ({kpis['nps_category']})" in text and "- The customer: “" in text
     missing = coach("report", "nobody-here", "--database-url", stack.database_url)
     assert missing.returncode == 2 and "no conversation 'nobody-here'" in missing.stderr
 

@@ -15,7 +15,10 @@ PROTECTED_GETS = [
     "/conversations?scenario=late_delivery",
     "/conversations/1",
     "/cohort",
+    "/learners",
+    "/learner?id=kim",
     "/export.csv",
+    "/export.csv?messages=1",
     "/export.json",
     "/export.xapi",
     "/conversations/1/report.md",
@@ -47,7 +50,17 @@ def test_every_page_and_download_needs_a_tutor_session(stack, path):
         assert "Kim Lee" not in body and "kim-good" not in body and "late_delivery" not in body
 
 
-@pytest.mark.parametrize("path", ["/conversations/1/comments", "/conversations/1/overrides", "/logout"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/conversations/1/comments",
+        "/conversations/1/overrides",
+        "/logout",
+        "/learner/rename",
+        "/learner/merge",
+        "/learner/unmerge",
+    ],
+)
 def test_posts_without_a_session_are_refused(stack, path):
     status, body = Http(stack.base).request("POST", path, {"text": "sneaky", "kind": "overall", "value": "100"})
     assert status == 401 and "sneaky" not in body
@@ -74,6 +87,33 @@ def test_a_post_without_the_csrf_token_is_refused(stack):
     token = client.csrf(f"/conversations/{target}")
     status, _ = client.request("POST", f"/conversations/{target}/comments", {"text": "with token", "csrf_token": token})
     assert status == 303 and "with token" in _comments(stack, target)
+
+
+def _learner_records(stack):
+    with sqlite3.connect(stack.db_path) as db:
+        return db.execute("select count(*) from coach_learner_changes").fetchone()[0]
+
+
+def test_renames_and_merges_need_a_session_and_the_csrf_token(stack):
+    attempt_ids(stack)
+    before = _learner_records(stack)
+    forms = {
+        "/learner/rename": {"id": "kim", "name": "Forged Name"},
+        "/learner/merge": {"id": "kim", "other": "U07XQ2"},
+        "/learner/unmerge": {"id": "U07XQ2"},
+    }
+    anonymous = Http(stack.base)
+    for path, form in forms.items():
+        status, body = anonymous.request("POST", path, form)
+        assert status == 401 and "Forged" not in body
+    client = Http(stack.base)
+    assert client.login() == 303
+    for path, form in forms.items():
+        status, body = client.request("POST", path, dict(form, csrf_token="x" * 43))
+        assert status == 403 and "CSRF" in body
+    assert _learner_records(stack) == before
+    status, page = client.request("GET", "/conversations?learner=kim")
+    assert "Forged Name" not in page and 'data-testid="result-count">2 attempts' in page
 
 
 def test_the_sign_in_form_needs_its_own_csrf_token(stack):

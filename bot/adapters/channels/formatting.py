@@ -85,6 +85,38 @@ def missed_steps(model_id: str, model: ModelResult, labels: Dict[str, Dict[str, 
     return [names.get(step.id, step.id) for step in model.steps if not step.met]
 
 
+def _signed(points: float) -> str:
+    """+93.6, −5: a minus sign, and no trailing .0 on whole points."""
+    text = f"{abs(points):g}"
+    return ("−" if points < 0 else "+") + text
+
+
+def score_sum_rows(card: Scorecard) -> List[str]:
+    """How the overall score is made, one line per term, ending with the total (empty for old scorecards)."""
+    if card.breakdown is None:
+        return []
+    rows = [f"{_signed(line.points):>7}  {line.label}{_turns(line.turns)}" for line in card.breakdown.lines]
+    return rows + [f"{'= ' + str(card.breakdown.overall):>7}  Overall"]
+
+
+def below_hundred_rows(card: Scorecard) -> List[str]:
+    """Why each model is below 100: the points lost, step by step, with the turns."""
+    rows = []
+    for model_id, model in card.models.items():
+        for lost in model.lost:
+            rows.append(f"{model_id} −{lost.points}: {lost.why}")
+    return rows
+
+
+def kpi_text(card: Scorecard) -> str:
+    """CSAT, NPS and first contact resolution on one line (empty for old scorecards)."""
+    k = card.kpis
+    if k is None:
+        return ""
+    fcr = "yes" if k.first_contact_resolution else "no"
+    return f"CSAT {k.csat}/5 · NPS {k.nps}/10 ({k.nps_category}) · resolved first time: {fcr}"
+
+
 def _mood_line(mood: List[int]) -> str:
     return sparkline(mood) + "  " + " → ".join(str(int(m)) for m in mood)
 
@@ -170,6 +202,8 @@ def slack_scorecard(card: Scorecard, fallback: str = "") -> Dict[str, Any]:
         {"type": "header", "text": _plain(f"Scorecard: {title}", 150)},
         {"type": "section", "fields": _slack_fields(card)},
         *_slack_models(card),
+        *_slack_breakdown(card),
+        *_slack_customer_rating(card),
     ]
     if card.mood:
         arrows = " → ".join(str(int(m)) for m in card.mood)
@@ -193,6 +227,8 @@ def _slack_fields(card: Scorecard) -> List[Dict[str, Any]]:
     if card.assessment:
         verdict = "Passed" if card.assessment.passed else "Not passed"
         fields.append(_mrkdwn(f"*Assessment*\n{verdict} (pass mark {card.assessment.pass_mark})"))
+    if card.kpis:
+        fields.append(_mrkdwn(f"*Service KPIs*\n{kpi_text(card)}"))
     return fields
 
 
@@ -208,6 +244,25 @@ def _slack_models(card: Scorecard) -> List[Dict[str, Any]]:
         return []
     text = "*Models* (score out of 100)\n```" + slack_escape("\n".join(rows)) + "```"
     return [{"type": "section", "text": _mrkdwn(text)}]
+
+
+def _slack_customer_rating(card: Scorecard) -> List[Dict[str, Any]]:
+    if not card.kpis or not card.kpis.customer_says:
+        return []
+    return [{"type": "context", "elements": [_plain(f"The customer: “{card.kpis.customer_says}”", 2000)]}]
+
+
+def _slack_breakdown(card: Scorecard) -> List[Dict[str, Any]]:
+    blocks = []
+    rows = score_sum_rows(card)
+    if rows:
+        text = "*How your score is made*\n```" + slack_escape("\n".join(rows)) + "```"
+        blocks.append({"type": "section", "text": _mrkdwn(text)})
+    reasons = below_hundred_rows(card)
+    if reasons:
+        text = "*Why a model is below 100*\n" + "\n".join("• " + slack_escape(r) for r in reasons)
+        blocks.append({"type": "section", "text": _mrkdwn(truncate(text, 3000))})
+    return blocks
 
 
 def _slack_feedback(card: Scorecard) -> List[Dict[str, Any]]:
@@ -305,6 +360,7 @@ def teams_scorecard(card: Scorecard) -> Dict[str, Any]:
         {"type": "FactSet", "facts": _teams_facts(card)},
         {"type": "TextBlock", "text": "Models (score out of 100)", "weight": "Bolder", "spacing": "Medium"},
         {"type": "FactSet", "facts": _teams_models(card)},
+        *_teams_breakdown(card),
     ]
     if card.mood:
         body.append(
@@ -335,6 +391,10 @@ def _teams_facts(card: Scorecard) -> List[Dict[str, str]]:
     if card.assessment:
         verdict = "Passed" if card.assessment.passed else "Not passed"
         facts.append({"title": "Assessment", "value": f"{verdict} (pass mark {card.assessment.pass_mark})"})
+    if card.kpis:
+        facts.append({"title": "Service KPIs", "value": kpi_text(card)})
+        if card.kpis.customer_says:
+            facts.append({"title": "The customer", "value": f"“{card.kpis.customer_says}”"})
     return facts
 
 
@@ -346,6 +406,19 @@ def _teams_models(card: Scorecard) -> List[Dict[str, str]]:
         value = f"{bar(model.score)} {model.score}" + (f" (missed: {', '.join(missed)})" if missed else "")
         facts.append({"title": model_id, "value": value})
     return facts
+
+
+def _teams_breakdown(card: Scorecard) -> List[Dict[str, Any]]:
+    body: List[Dict[str, Any]] = []
+    rows = score_sum_rows(card)
+    if rows:
+        body.append({"type": "TextBlock", "text": "How your score is made", "weight": "Bolder", "spacing": "Medium"})
+        body += [_run_block(_run(row, fontType="Monospace"), spacing="None") for row in rows]
+    reasons = below_hundred_rows(card)
+    if reasons:
+        heading = {"type": "TextBlock", "text": "Why a model is below 100", "weight": "Bolder", "spacing": "Medium"}
+        body += [heading] + [_run_block(_run("• " + reason), spacing="None") for reason in reasons]
+    return body
 
 
 def _teams_feedback(card: Scorecard) -> List[Dict[str, Any]]:

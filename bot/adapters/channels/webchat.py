@@ -6,7 +6,9 @@ The page (``bot/adapters/channels/web/``) lives at ``/webhooks/webchat/``; its J
                            with the picker's menu, the current state and a CSRF token.
                            A first visit gets a new conversation (and its cookie).
 ``POST api/session``       a new, empty conversation (a fresh cookie).
-``POST api/start``         start a scenario: ``{scenario, persona, difficulty, mode}``.
+``POST api/start``         start a scenario: ``{scenario, persona, difficulty, mode, name, cohort}``
+                           (``name`` 1-80 characters, ``cohort`` 0-40; they reach the
+                           session as ``coach.learner`` metadata).
 ``POST api/message``       send one learner message: ``{text}``.
 
 A conversation belongs to whoever holds its cookie. The server makes the id (192
@@ -27,6 +29,7 @@ import hmac
 import json
 import logging
 import secrets
+import unicodedata
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
 from urllib.parse import urlsplit
@@ -52,6 +55,10 @@ MAX_TEXT_CHARS = 10_000  # the coach itself uses the first 5,000 and says so
 MAX_BODY_BYTES = 64 * 1024
 CSRF_HEADER = "X-Coach-CSRF"
 MODES = ("practice", "assessment")
+MAX_NAME_CHARS = 80
+MAX_COHORT_CHARS = 40
+# text-direction overrides would let a name reorder what a tutor reads beside it
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 ASSETS = {
     "app.js": "application/javascript; charset=utf-8",
@@ -160,8 +167,13 @@ class WebChatInput(InputChannel):
     def menu(self) -> Dict[str, Any]:
         """The picker's menu payload: the same one the coach sends in chat (``Session.menu_output``)."""
         if self._menu is None:
-            output = Session("menu", default_library()).menu_output(first=True)
-            self._menu = {"text": output.text, "menu": output.custom["menu"]}
+            library = default_library()
+            output = Session("menu", library).menu_output(first=True)
+            menu = output.custom["menu"]
+            # the persona a scenario uses when the learner leaves "the scenario's usual customer"
+            for scenario in menu["scenarios"]:
+                scenario["usual_persona"] = library.scenario(scenario["id"]).default_persona
+            self._menu = {"text": output.text, "menu": menu}
         return self._menu
 
     def labels(self) -> Dict[str, Any]:
@@ -396,12 +408,11 @@ class WebChatInput(InputChannel):
                 return self._error(
                     409, "not_in_menu", "A practice is already under way. Use Restart to choose another scenario."
                 )
-            metadata = {
-                "coach": {
-                    "start": choice,
-                    "learner": {"id": self.sender(conversation), "name": str(body.get("name") or "")[:80]},
-                }
-            }
+            learner, problem = validate_learner(body)
+            if problem:
+                return self._error(400, "bad_learner", problem)
+            learner = {"id": self.sender(conversation), **learner}
+            metadata = {"coach": {"start": choice, "learner": learner}}
             return await self._send(request, on_new_message, conversation, "start", metadata)
 
         @webchat.route("/api/message", methods=["POST"])
@@ -448,3 +459,30 @@ class WebChatInput(InputChannel):
             return {}, "Unknown mode: choose practice or assessment."
         choice["mode"] = mode
         return choice, None
+
+
+def _text_field(body: Dict[str, Any], key: str, label: str, most: int, required: bool) -> Tuple[str, Optional[str]]:
+    """One trimmed text field of the start request, or a problem with it that the learner can fix."""
+    value = body.get(key)
+    value = "" if value is None else value
+    if not isinstance(value, str):
+        return "", f"Your {label} must be text."
+    value = value.strip()
+    if required and not value:
+        return "", f"Type your {label} first (1 to {most} characters)."
+    if len(value) > most:
+        return "", f"Your {label} is too long: at most {most} characters, please."
+    if any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") or ch in BIDI_CONTROLS for ch in value):
+        return "", f"Your {label} contains characters that cannot be shown: use letters, digits and punctuation."
+    return value, None
+
+
+def validate_learner(body: Dict[str, Any]) -> Tuple[Dict[str, str], Optional[str]]:
+    """The learner's name (required) and cohort or course code (optional) from the start request."""
+    name, problem = _text_field(body, "name", "name", MAX_NAME_CHARS, required=True)
+    if problem:
+        return {}, problem
+    cohort, problem = _text_field(body, "cohort", "cohort or course code", MAX_COHORT_CHARS, required=False)
+    if problem:
+        return {}, problem
+    return {"name": name, "cohort": cohort}, None

@@ -1,19 +1,15 @@
 """Concurrent simulated learners against the coach and against a bare Rasa assistant.
 
-Each learner is its own conversation (``sender``), plays a whole scenario script
-over the REST channel with a seeded pause between messages, and checks every
-reply it gets:
-
-- every reply is addressed to it (``recipient_id`` is its own sender id);
-- the customer's turn numbers run 0, 1, 2, 3... with no gap or repeat;
-- the scorecard names the scenario, persona and difficulty it chose;
-- no reply is an error notice (coach unavailable, store failed) or an HTTP error;
-- afterwards (when the bench started the coach itself) the tracker store holds
-  exactly this learner's messages, in the order sent.
+The learners and their checks are in ``learners.py``; the per-stage breakdown of
+``--profile`` is in ``profile.py``. Both assistants are started at once and played in
+**interleaved rounds**: every learner sends its next few messages to the coach, then
+its twin sends as many to the bare assistant (the order swaps each round), so that a
+noisy moment on the machine hits both alike. Afterwards (when the bench started the
+coach itself) the tracker store must hold exactly each learner's messages, in order.
 
 The bare assistant is ``rasa init``'s scaffolding, trained once and cached, served
 with Rasa's plain REST channel and the same SQLite tracker store, and played by
-the same number of learners with the same number of turns and pauses.
+the same number of learners with the same number of messages and pauses.
 """
 
 from __future__ import annotations
@@ -21,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import random
 import secrets
 import shutil
 import sqlite3
@@ -34,11 +29,12 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 from bot.bench import BenchError
+from bot.bench.load import profile
+from bot.bench.load.learners import Conversation, Learner, Stats, bare_plans, coach_plans
 from bot.domain.scenarios import default_library
-from bot.ops.servers import Servers, _get, api_token, child_env, free_port
+from bot.ops.servers import Servers, _get, _sqlite_wal, api_token, child_env, free_port
 from bot.settings import PROJECT_ROOT
 
-SCRIPTS = PROJECT_ROOT / "data" / "scripts"
 BENCH_DIR = PROJECT_ROOT / "var" / "bench"
 # rasa init's assistant, trained with its own config ("default": DIET, TED...) or with the
 # lightest stock pipeline ("light": no TensorFlow at all), the stricter baseline for Rasa's own cost.
@@ -51,226 +47,53 @@ BARE_CONFIGS = {
     "default": None,
 }
 LOG_DIR = PROJECT_ROOT / "var" / "log" / "bench"
-REQUEST_TIMEOUT = 60.0
-TARGET_P95_MS = 300.0
-TARGET_RATIO = 1.5
-
-# The bare assistant is rasa init's mood bot; its learners say these, in turn.
-BARE_LINES = [
-    "hello",
-    "I am feeling very sad",
-    "yes",
-    "that helped, thank you",
-    "great, I'm happy now",
-    "are you a bot?",
-    "good morning",
-    "not really",
-    "I am sad",
-    "goodbye",
-]
+ROUND_MESSAGES = 4  # messages each learner sends to one assistant before the other one's turn
+TIMED_STORE = "bot.bench.load.timed_store.TimedSQLTrackerStore"
+# Issue 20's targets.
+TARGET_P95_MS = 150.0
+TARGET_RATIOS = {"p95": 1.5, "p99": 2.0}
+TARGET_LATE_TURN = 1.2  # the late turn within 20% of turn 5
 
 
+# -- rounds ---------------------------------------------------------------------------------
 @dataclass
-class Learner:
-    sender: str
-    messages: List[Tuple[str, Optional[Dict[str, Any]]]]
-    pauses: List[float]
-    setup: Optional[Dict[str, Any]] = None
+class Side:
+    """One assistant under test: where to post, and its learners' conversations."""
 
+    stats: Stats
+    webhook: str
+    headers: Dict[str, str]
+    conversations: List[Conversation] = field(default_factory=list)
 
-@dataclass
-class Stats:
-    name: str
-    latencies: List[float] = field(default_factory=list)  # seconds, one per answered HTTP request
-    errors: List[str] = field(default_factory=list)
-    crosstalk: List[str] = field(default_factory=list)
-    sent: Dict[str, List[str]] = field(default_factory=dict)  # sender -> texts that were answered
-    scorecards_ok: int = 0
-    learners: int = 0
-    wall: float = 0.0
+    @classmethod
+    def of(cls, name: str, webhook: str, token: Optional[str], plans: List[Learner], coach: bool) -> "Side":
+        stats = Stats(name, learners=len(plans))
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return cls(stats, webhook, headers, [Conversation(plan, stats, coach) for plan in plans])
 
-    def figures(self) -> Dict[str, Any]:
-        ordered = sorted(self.latencies)
-        return {
-            "learners": self.learners,
-            "turns": len(ordered),
-            "errors": len(self.errors),
-            "crosstalk": len(self.crosstalk),
-            "p50_ms": percentile(ordered, 50) * 1000,
-            "p95_ms": percentile(ordered, 95) * 1000,
-            "p99_ms": percentile(ordered, 99) * 1000,
-            "max_ms": (ordered[-1] * 1000 if ordered else 0.0),
-            "turns_per_s": len(ordered) / self.wall if self.wall else 0.0,
-            "seconds": self.wall,
-        }
-
-
-def percentile(ordered: List[float], pct: float) -> float:
-    """Nearest-rank percentile of an ascending list (0 for an empty one)."""
-    if not ordered:
-        return 0.0
-    rank = max(1, int(-(-pct * len(ordered) // 100)))
-    return ordered[min(rank, len(ordered)) - 1]
-
-
-# -- plans --------------------------------------------------------------------------------
-def _scripts(library) -> List[Tuple[str, str, List[str]]]:
-    """(scenario, kind, lines) for every scenario with a good or poor script in data/scripts."""
-    found = []
-    for scenario_id in sorted(library.scenarios):
-        for kind in ("good", "poor"):
-            path = SCRIPTS / f"{scenario_id}.{kind}.txt"
-            if path.is_file():
-                lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-                if lines and lines[-1].lower() != "end":
-                    lines.append("end")
-                found.append((scenario_id, kind, lines))
-    if not found:
-        raise BenchError(f"no learner scripts (*.good.txt / *.poor.txt) in {SCRIPTS}")
-    return found
-
-
-def _pauses(rng: random.Random, count: int, think: float) -> List[float]:
-    return [rng.uniform(0.5 * think, 1.5 * think) if think > 0 else 0.0 for _ in range(count)]
-
-
-def coach_plans(count: int, think: float, seed: int, run_id: str) -> List[Learner]:
-    library = default_library()
-    scripts = _scripts(library)
-    personas = [p.id for p in library.course.personas]
-    difficulties = [d.id for d in library.course.difficulties]
-    rng = random.Random(seed)
-    plans = []
-    for index in range(count):
-        scenario, _, lines = scripts[index % len(scripts)]
-        setup = {
-            "scenario": scenario,
-            "persona": personas[index % len(personas)],
-            "difficulty": difficulties[(index // len(personas)) % len(difficulties)],
-            "seed": seed * 1000 + index,
-            "mode": "practice",
-        }
-        messages = [("start", {"coach": {"start": setup}})] + [(line, None) for line in lines]
-        pauses = _pauses(rng, len(messages), think)
-        pauses[0] = rng.uniform(0, think) if think > 0 else 0.0  # learners arrive spread over one pause
-        plans.append(Learner(f"load-{run_id}-{index:03d}", messages, pauses, setup))
-    return plans
-
-
-def bare_plans(coach: List[Learner], think: float, seed: int, run_id: str) -> List[Learner]:
-    """As many bare learners as coach ones, each sending as many messages with the same pauses."""
-    plans = []
-    for index, twin in enumerate(coach):
-        messages = [(BARE_LINES[(index + n) % len(BARE_LINES)], None) for n in range(len(twin.messages))]
-        plans.append(Learner(f"bare-{run_id}-{index:03d}", messages, list(twin.pauses)))
-    return plans
-
-
-# -- learners ------------------------------------------------------------------------------
-async def _post(
-    session, webhook: str, headers: Dict[str, str], sender: str, text: str, metadata: Optional[Dict[str, Any]]
-) -> Tuple[int, Any, float]:
-    import aiohttp
-
-    body: Dict[str, Any] = {"sender": sender, "message": text}
-    if metadata:
-        body["metadata"] = metadata
-    started = time.perf_counter()
-    async with session.post(
-        webhook, json=body, headers=headers, timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
-    ) as response:
-        raw = await response.read()
-    elapsed = time.perf_counter() - started
-    try:
-        payload = json.loads(raw or b"null")
-    except ValueError:
-        payload = raw[:200]
-    return response.status, payload, elapsed
-
-
-async def play_coach_learner(session, webhook: str, headers: Dict[str, str], plan: Learner, stats: Stats) -> None:
-    last_turn: Optional[int] = None
-    scorecard = None
-    answered: List[str] = []
-    for (text, metadata), pause in zip(plan.messages, plan.pauses):
-        await asyncio.sleep(pause)
-        try:
-            status, payload, elapsed = await _post(session, webhook, headers, plan.sender, text, metadata)
-        except Exception as exc:  # timeouts, refused connections
-            stats.errors.append(f"{plan.sender}: {text[:40]!r}: {type(exc).__name__}: {exc}")
-            continue
-        stats.latencies.append(elapsed)
-        if status != 200 or not isinstance(payload, list) or not payload:
-            stats.errors.append(f"{plan.sender}: {text[:40]!r}: HTTP {status}: {str(payload)[:200]}")
-            continue
-        failed = False
-        for item in payload:
-            if item.get("recipient_id") != plan.sender:
-                stats.crosstalk.append(f"{plan.sender} got a reply addressed to {item.get('recipient_id')!r}")
-            custom = item.get("custom") or {}
-            meta = custom.get("coach") or {}
-            if meta.get("error"):
-                stats.errors.append(f"{plan.sender}: {text[:40]!r}: {meta['error']}: {item.get('text', '')[:120]}")
-                failed = True
-            if meta.get("speaker") == "customer" and isinstance(meta.get("turn"), int):
-                expected = 0 if last_turn is None else last_turn + 1
-                if meta["turn"] != expected:
-                    stats.crosstalk.append(f"{plan.sender}: turn {meta['turn']} after turn {last_turn}")
-                last_turn = meta["turn"]
-            if "scorecard" in custom:
-                scorecard = custom["scorecard"]
-        if not failed:
-            answered.append(text)
-        if scorecard is not None:
-            break
-    stats.sent[plan.sender] = answered
-    if plan.setup is not None:
-        if not last_turn:
-            stats.crosstalk.append(f"{plan.sender}: the customer never answered a learner turn")
-        if scorecard is None:
-            stats.errors.append(f"{plan.sender}: no scorecard at the end")
-        elif all(scorecard.get(k) == plan.setup[k] for k in ("scenario", "persona", "difficulty")):
-            stats.scorecards_ok += 1
-        else:
-            stats.crosstalk.append(
-                f"{plan.sender}: scorecard for {scorecard.get('scenario')}/"
-                f"{scorecard.get('persona')}/{scorecard.get('difficulty')}, chose "
-                f"{plan.setup['scenario']}/{plan.setup['persona']}/{plan.setup['difficulty']}"
-            )
-
-
-async def play_bare_learner(session, webhook: str, headers: Dict[str, str], plan: Learner, stats: Stats) -> None:
-    answered = []
-    for (text, metadata), pause in zip(plan.messages, plan.pauses):
-        await asyncio.sleep(pause)
-        try:
-            status, payload, elapsed = await _post(session, webhook, headers, plan.sender, text, metadata)
-        except Exception as exc:
-            stats.errors.append(f"{plan.sender}: {text!r}: {type(exc).__name__}: {exc}")
-            continue
-        stats.latencies.append(elapsed)
-        if status != 200 or not isinstance(payload, list):  # the mood bot may rightly say nothing
-            stats.errors.append(f"{plan.sender}: {text!r}: HTTP {status}: {str(payload)[:200]}")
-            continue
-        for item in payload:
-            if item.get("recipient_id") != plan.sender:
-                stats.crosstalk.append(f"{plan.sender} got a reply addressed to {item.get('recipient_id')!r}")
-        answered.append(text)
-    stats.sent[plan.sender] = answered
-
-
-async def run_learners(name: str, webhook: str, token: Optional[str], plans: List[Learner], coach: bool) -> Stats:
-    import aiohttp
-
-    stats = Stats(name, learners=len(plans))
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    player = play_coach_learner if coach else play_bare_learner
-    connector = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(connector=connector) as session:
+    async def play_round(self, session) -> None:
         started = time.perf_counter()
-        await asyncio.gather(*(player(session, webhook, headers, plan, stats) for plan in plans))
-        stats.wall = time.perf_counter() - started
-    return stats
+        await asyncio.gather(*(c.play(session, self.webhook, self.headers, ROUND_MESSAGES) for c in self.conversations))
+        self.stats.wall += time.perf_counter() - started
+
+    @property
+    def done(self) -> bool:
+        return all(c.done for c in self.conversations)
+
+
+async def play_interleaved(sides: List[Side]) -> None:
+    """Round after round, each side in turn (the order swaps every round) until every message is sent."""
+    import aiohttp
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+        number = 0
+        while not all(side.done for side in sides):
+            for side in sides if number % 2 == 0 else list(reversed(sides)):
+                await side.play_round(session)
+            number += 1
+    for side in sides:
+        for conversation in side.conversations:
+            conversation.finish()
 
 
 def check_tracker_store(db: Path, stats: Stats) -> int:
@@ -407,9 +230,69 @@ def _row(name: str, f: Dict[str, Any]) -> str:
     )
 
 
+def _met(value: float, target: float, unit: str = "") -> str:
+    return f"target <= {target:g}{unit}: {'met' if value <= target else 'NOT met'}"
+
+
+def ratio_lines(coach: Dict[str, Any], bare: Dict[str, Any]) -> Tuple[List[str], Dict[str, float]]:
+    """The coach / bare ratio of each percentile, with the targets."""
+    ratios = {p: coach[f"{p}_ms"] / bare[f"{p}_ms"] if bare[f"{p}_ms"] else float("inf") for p in ("p50", "p95", "p99")}
+    parts = [
+        f"{p} {r:.2f}" + (f" ({_met(r, TARGET_RATIOS[p])})" if p in TARGET_RATIOS else "") for p, r in ratios.items()
+    ]
+    return ["\nratio coach / bare Rasa: " + ", ".join(parts)], ratios
+
+
+def by_turn_lines(found: Dict[str, Any]) -> List[str]:
+    """Turn 5 against the same message late in the conversation (with --turns)."""
+    lines = []
+    if found["early_ms"] is not None and found["late_ms"] is not None:
+        late = found["late_turns"]
+        where = f"turn {late[0]}" if len(late) == 1 else f"turns {late[0]}-{late[-1]}"
+        ratio = found["late_ms"] / found["early_ms"]
+        lines.append(
+            f"coach latency by turn (median over learners): turn {found['early_turn']} {found['early_ms']:.1f} ms, "
+            f"the same message in the last attempt ({where}) {found['late_ms']:.1f} ms: "
+            f"ratio {ratio:.2f} ({_met(ratio, TARGET_LATE_TURN)})"
+        )
+    if found["first_attempt_ms"] is not None and found["last_attempt_ms"] is not None:
+        lines.append(
+            f"  median turn of the first attempt {found['first_attempt_ms']:.1f} ms, of the last whole attempt "
+            f"{found['last_attempt_ms']:.1f} ms (the same messages)"
+        )
+    return lines
+
+
+def _start_coach(args, tmp: Path) -> Servers:
+    print("Starting the coach servers...", file=sys.stderr, flush=True)
+    db = tmp / "coach.db"
+    servers = Servers(
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        tracker_db=db,
+        log_dir=LOG_DIR,
+        token=secrets.token_urlsafe(24),
+    )
+    if args.profile:  # the same SQLite file and code, with each read and write timed
+        _sqlite_wal(db)
+        servers.tracker_store = {
+            "type": TIMED_STORE,
+            "dialect": "sqlite",
+            "db": str(db),
+            "timings": str(tmp / "timings.jsonl"),
+        }
+    servers.action_workers = args.action_workers
+    if hasattr(servers, "dashboard_port"):
+        servers.dashboard_port = None  # the tutor dashboard takes no part in chat turns
+    servers.start()
+    return servers
+
+
 def run_command(args) -> int:
+    if args.profile and args.url:
+        raise BenchError("--profile reads the servers' own timings: let the bench start the coach (no --url)")
     run_id = secrets.token_hex(3)
-    plans = coach_plans(args.learners, args.think, args.seed, run_id)
+    plans = coach_plans(default_library(), args.learners, args.think, args.seed, run_id, args.turns)
     servers: Optional[Servers] = None
     bare: Optional[BareRasa] = None
     tmp = Path(tempfile.mkdtemp(prefix="coach-bench-"))
@@ -418,41 +301,25 @@ def run_command(args) -> int:
             bare = BareRasa(ensure_bare_model(args.bare_model, args.bare_config), tmp)
             bare.start()
         if args.url:
-            webhook = args.url.rstrip("/") + "/webhooks/rest/webhook"
-            token = args.token or api_token()
-            db = None
+            webhook, token, db = args.url.rstrip("/") + "/webhooks/rest/webhook", args.token or api_token(), None
         else:
-            print("Starting the coach servers...", file=sys.stderr, flush=True)
-            db = tmp / "coach.db"
-            servers = Servers(
-                rasa_port=free_port(),
-                actions_port=free_port(),
-                tracker_db=db,
-                log_dir=LOG_DIR,
-                token=secrets.token_urlsafe(24),
-            )
-            servers.action_workers = args.action_workers
-            if hasattr(servers, "dashboard_port"):
-                servers.dashboard_port = None  # the tutor dashboard takes no part in chat turns
-            servers.start()
-            webhook, token = servers.webhook, servers.token
+            servers = _start_coach(args, tmp)
+            webhook, token, db = servers.webhook, servers.token, tmp / "coach.db"
+        sides = [Side.of("complaint-coach", webhook, token, plans, coach=True)]
         if bare:
             bare.wait_ready()
-        print(f"Playing {args.learners} learners against the coach...", file=sys.stderr, flush=True)
-        coach = asyncio.run(run_learners("complaint-coach", webhook, token, plans, coach=True))
+            bare_webhook = bare.url + "/webhooks/rest/webhook"
+            sides.append(Side.of("bare Rasa", bare_webhook, None, bare_plans(plans, run_id), coach=False))
+        against = " and the bare Rasa assistant, in interleaved rounds" if bare else ""
+        print(f"Playing {args.learners} learners against the coach{against}...", file=sys.stderr, flush=True)
+        asyncio.run(play_interleaved(sides))
+        coach = sides[0].stats
+        base = sides[1].stats if bare else None
         stored_ok = check_tracker_store(db, coach) if db else None
-        base = None
-        if bare:
-            print(f"Playing {args.learners} learners against the bare Rasa assistant...", file=sys.stderr, flush=True)
-            base = asyncio.run(
-                run_learners(
-                    "bare Rasa",
-                    bare.url + "/webhooks/rest/webhook",
-                    None,
-                    bare_plans(plans, args.think, args.seed, run_id),
-                    coach=False,
-                )
-            )
+        stages = None
+        if args.profile and servers is not None:
+            log = LOG_DIR / f"actions-{servers.actions_port}.log"
+            stages = profile.breakdown(coach, plans, log, tmp / "timings.jsonl")
     except (RuntimeError, TimeoutError, FileNotFoundError) as exc:
         raise BenchError(str(exc)) from exc
     finally:
@@ -461,32 +328,39 @@ def run_command(args) -> int:
         if bare:
             bare.stop()
         shutil.rmtree(tmp, ignore_errors=True)
+    return report(args, plans, coach, base, stored_ok, stages)
 
+
+def report(args, plans: List[Learner], coach: Stats, base: Optional[Stats], stored_ok, stages) -> int:
+    """Print the figures (and write them as JSON with --json); 1 on any error or cross-talk."""
     cf = coach.figures()
+    length = (
+        f"{args.turns} messages each (the script, played again after `restart`)"
+        if args.turns
+        else "a whole scenario each"
+    )
     print(
-        f"\ncoach bench-load: {args.learners} concurrent learners, each a whole scenario over HTTP "
-        f"(REST channel), pause {args.think:g} s ±50% between messages, {os.cpu_count()} cores\n"
+        f"\ncoach bench-load: {args.learners} concurrent learners, {length}, over HTTP (REST channel), "
+        f"pause {args.think:g} s ±50% between messages, {os.cpu_count()} cores\n"
     )
     print(f"{'':<17}{'turns':>7}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}{'turns/s':>10}")
     print(_row("complaint-coach", cf))
-    result: Dict[str, Any] = {"learners": args.learners, "think": args.think, "coach": cf}
+    result: Dict[str, Any] = {"learners": args.learners, "think": args.think, "turns": args.turns, "coach": cf}
     if base:
         bf = base.figures()
         print(_row("bare Rasa", bf))
-        ratio = cf["p95_ms"] / bf["p95_ms"] if bf["p95_ms"] else float("inf")
-        result.update(bare=bf, p95_ratio=ratio)
-        print(
-            f"\np95 ratio coach / bare Rasa: {ratio:.2f} (target <= {TARGET_RATIO}: "
-            f"{'met' if ratio <= TARGET_RATIO else 'NOT met'})"
-        )
-    print(
-        f"coach p95 {cf['p95_ms']:.0f} ms (target <= {TARGET_P95_MS:.0f} ms: "
-        f"{'met' if cf['p95_ms'] <= TARGET_P95_MS else 'NOT met'}); errors {cf['errors']}"
-    )
+        lines, ratios = ratio_lines(cf, bf)
+        print("\n".join(lines))
+        result.update(bare=bf, ratios=ratios, p95_ratio=ratios["p95"])
+    print(f"coach p95 {cf['p95_ms']:.0f} ms ({_met(cf['p95_ms'], TARGET_P95_MS, ' ms')}); errors {cf['errors']}")
+    found = profile.latency_by_turn(coach, plans)
+    result["by_turn"] = found
+    for line in by_turn_lines(found):
+        print(line)
     checks = [
         f"{sum(len(v) for v in coach.sent.values())} answered messages all addressed to their own learner",
-        "turn numbers 0,1,2,... in every conversation",
-        f"{coach.scorecards_ok}/{len(plans)} scorecards match the learner's scenario, persona and difficulty",
+        "turn numbers 0,1,2,... in every attempt",
+        f"{coach.scorecards_ok}/{coach.scorecards_expected} scorecards match the learner's scenario, persona and difficulty",
     ]
     if stored_ok is not None:
         checks.append(
@@ -499,8 +373,15 @@ def run_command(args) -> int:
     )
     for problem in (coach.crosstalk + coach.errors + (base.errors + base.crosstalk if base else []))[:20]:
         print(f"  ! {problem}")
+    if stages is not None:
+        print("\n".join(profile.breakdown_lines(stages)))
+        result["profile"] = stages
     result.update(
-        crosstalk=coach.crosstalk, errors=coach.errors, stored_ok=stored_ok, scorecards_ok=coach.scorecards_ok
+        crosstalk=coach.crosstalk,
+        errors=coach.errors,
+        stored_ok=stored_ok,
+        scorecards_ok=coach.scorecards_ok,
+        scorecards_expected=coach.scorecards_expected,
     )
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2))

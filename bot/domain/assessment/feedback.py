@@ -2,79 +2,152 @@
 
 from __future__ import annotations
 
-from typing import List
+from typing import FrozenSet, List, Optional, Set, Tuple
 
 from bot.domain.assessment.rubrics import rubrics
 from bot.domain.assessment.scorecard import Feedback, Improvement, Scorecard, Strength
+from bot.domain.law.knowledge import right
+from bot.domain.vocabulary import ACTION_MOVES, NEGATIVE_MOVES
 
-# Which step shows which strength, most valuable first.
-_STRENGTHS = [
-    ("HEAT", "empathise", "You recognised how this affected the customer"),
-    ("LURC", "confirm", "You confirmed the customer was happy with the solution"),
-    ("SOLVE", "evaluate_options", "You gave the customer a choice"),
-    ("HEAT", "hear", "You showed you had heard the problem"),
-    ("HEAT", "apologise", "You apologised for the problem"),
-    ("RATER", "tangibles", "You gave specific facts"),
-    ("HEAT", "take_action", "You took action on the problem"),
-    ("LATER", "explain", "You explained what happened"),
-    ("LATER", "thank", "You thanked the customer"),
-    ("CYCLE", "follow_up", "You said what happens next"),
+# Which step shows which strength, most valuable first; the moves the quoted turn must carry
+# (so a satisfaction check is never praised as "said what happens next"), and whether the
+# strength only exists once something was resolved.
+_STRENGTHS: List[Tuple[str, str, str, FrozenSet[str], bool]] = [
+    ("HEAT", "empathise", "You recognised how this affected the customer", frozenset({"empathize"}), False),
+    ("LURC", "confirm", "You confirmed the customer was happy with the solution", frozenset(), True),
+    ("SOLVE", "evaluate_options", "You gave the customer a choice", frozenset({"offer_solution"}), False),
+    ("HEAT", "hear", "You showed you had heard the problem", frozenset(), False),
+    ("HEAT", "apologise", "You apologised for the problem", frozenset({"apologize"}), False),
+    ("RATER", "tangibles", "You gave the customer something concrete and checkable", frozenset(), False),
+    ("HEAT", "take_action", "You took action on the problem", ACTION_MOVES, False),
+    ("LATER", "explain", "You explained what happened", frozenset({"explain"}), False),
+    ("LATER", "thank", "You thanked the customer", frozenset({"thank"}), False),
+    ("CYCLE", "follow_up", "You said what happens next", frozenset({"follow_up", "set_expectations"}), True),
 ]
+# Customer replies that show a message did not land (it was refused, not understood, or upset them).
+_DID_NOT_LAND = frozenset(
+    {
+        "inflamed",
+        "unclear",
+        "clarify",
+        "offer_vague",
+        "offer_declined",
+        "offer_too_soon",
+        "not_resolved",
+        "escalation_pushback",
+        "demand_manager",
+        "leave",
+        "pending",
+    }
+)
 
 
 def feedback(card: Scorecard, ev) -> Feedback:
     """Up to three strengths and three improvements, each quoting the learner's own turn."""
-    return Feedback(strengths=_strengths(card), improvements=_improvements(card, ev))
+    return Feedback(strengths=_strengths(card, ev), improvements=_improvements(card, ev))
 
 
-def _strengths(card: Scorecard) -> List[Strength]:
+def landed_turns(ev) -> Set[int]:
+    """Turns fit to praise: no blame, dismissal or rudeness in them, and the customer did not get more upset.
+
+    The customer's reaction is the check that the move landed: a curt "You can rebook online if
+    you want." may be an offer, but if it made the customer angrier it is not a strength.
+    """
+    missed = {r.index for r in ev.attempt.turns if r.mood_after > r.mood_before + 0.05 or r.reply_kind in _DID_NOT_LAND}
+    return {t.index for t in ev.turns if not set(t.moves) & NEGATIVE_MOVES and t.index not in missed}
+
+
+def _strengths(card: Scorecard, ev) -> List[Strength]:
     strengths: List[Strength] = []
-    used_turns = set()
-    for model_id, step_id, label in _STRENGTHS:
+    praised = landed_turns(ev)
+    moves = {t.index: set(t.moves) for t in ev.turns}
+    resolved = ev.resolution_turn() is not None
+    used = set()
+    for model_id, step_id, label, needs, after_resolution in _STRENGTHS:
         step = card.step(model_id, step_id)
-        if step is not None and step.met and step.evidence:
-            evidence = step.evidence[0]
-            if (evidence.turn, label) in used_turns:
-                continue
-            used_turns.add((evidence.turn, label))
-            strengths.append(Strength(what=label, turn=evidence.turn, quote=evidence.quote))
+        if step is None or not step.met or (after_resolution and not resolved):
+            continue
+        fits = [e for e in step.evidence if e.turn in praised and (not needs or moves.get(e.turn, set()) & needs)]
+        evidence = next((e for e in fits if (e.turn, label) not in used), None)
+        if evidence is None:
+            continue
+        used.add((evidence.turn, label))
+        strengths.append(Strength(what=label, turn=evidence.turn, quote=evidence.quote))
         if len(strengths) == 3:
             break
     return strengths
 
 
 def _improvements(card: Scorecard, ev) -> List[Improvement]:
-    """The costliest flags first, then unmet steps whose advice the flags did not already give."""
+    """The costliest flags first, then missed steps the flags did not already cover.
+
+    Each says what went wrong in the coach's own words (a flag's ``tip``, a step's ``missed``),
+    the learner's line where it went wrong, and a better phrasing from the scenario: never the
+    flag's message or advice again, which the flags list already shows.
+    """
     spec = rubrics()
     turn_text = {t.index: t.text for t in ev.turns}
+    phrasing = ev.scenario.better_phrasings
 
     def quoted(turn) -> str:
         return turn_text.get(turn, "")[:200] if turn else ""
 
     improvements: List[Improvement] = []
-    for flag in sorted(card.flags, key=lambda f: -spec.flags[f.id].penalty):
+    for flag in sorted(card.flags, key=lambda f: -spec.flags[f.id].penalty)[:3]:
         turn = flag.turns[0] if flag.turns else _where_due(_FLAG_STEP.get(flag.id, ""), ev)
-        improvements.append(Improvement(what=flag.message, turn=turn, quote=quoted(turn), better=flag.advice))
-        if len(improvements) == 3:
-            break
+        legal = _legal_improvement(flag.id, ev)
+        if legal is not None:
+            improvements.append(legal)
+            continue
+        better = phrasing.get(flag.id) or phrasing.get(FLAG_PHRASING.get(flag.id, ""), "")
+        improvements.append(Improvement(what=spec.flags[flag.id].tip, turn=turn, quote=quoted(turn), better=better))
     covered = {_FLAG_STEP.get(f.id) for f in card.flags}
-    examples = {i.better.partition("For example:")[2] for i in improvements} - {""}
-    if len(improvements) < 3:
-        for model in spec.models:
-            for step in card.models[model.id].steps:
-                example = (step.advice or "").partition("For example:")[2]
-                if step.id in covered or (example and example in examples):
-                    continue
-                if (
-                    not step.met
-                    and len(improvements) < 3
-                    and not any(i.what.startswith(model.id + " " + step.id) for i in improvements)
-                ):
-                    examples.add(example)
-                    turn = _where_due(step.id, ev)
-                    what = f"{model.id} {step.id.replace('_', ' ')} was not met."
-                    improvements.append(Improvement(what=what, turn=turn, quote=quoted(turn), better=step.advice or ""))
+    said = {i.what for i in improvements}
+    for model in spec.models:
+        for step_spec in model.steps:
+            step = card.step(model.id, step_spec.id)
+            if len(improvements) == 3 or step is None or step.met or step.id in covered or step_spec.missed in said:
+                continue
+            said.add(step_spec.missed)
+            turn = _where_due(step.id, ev)
+            better = phrasing.get(step.id, "") or step_spec.advice
+            improvements.append(Improvement(what=step_spec.missed, turn=turn, quote=quoted(turn), better=better))
     return improvements
+
+
+# A scenario's model answer for the step that mends each flag, when it has none for the flag itself.
+FLAG_PHRASING = {
+    "action_before_empathy": "empathise",
+    "scripted_apology": "apologise",
+    "blamed_customer": "explain",
+    "dismissive_language": "empathise",
+    "negative_language": "take_action",
+    "over_promise": "take_action",
+    "no_expectations_set": "set_expectations",
+    "no_satisfaction_check": "confirm",
+    "details_not_captured": "ask_question",
+    "customer_not_involved": "evaluate_options",
+    "missed_escalation": "take_action",
+    "history_not_reviewed": "hear",
+    "unnecessary_escalation": "take_action",
+    "off_track_message": "hear",
+}
+
+
+def _legal_improvement(flag_id: str, ev) -> Optional[Improvement]:
+    """A wrong statement of the law: quote it, name the right and the act, and say it correctly."""
+    if flag_id not in ("legal_inaccuracy", "data_protection_breach"):
+        return None
+    from_ev = [(i, h) for i in sorted(ev.legal) for h in ev.legal[i]]
+    found = [
+        (i, h) for i, h in from_ev if (right(h.right).kind == "disclosure") == (flag_id == "data_protection_breach")
+    ]
+    if not found:
+        return None
+    turn, hit = found[0]
+    law = right(hit.right)
+    what = f"{rubrics().flags[flag_id].tip} The customer has {law.cited()}: {law.conditions}"
+    return Improvement(what=what, turn=turn, quote=hit.quote[:200], better=law.correct)
 
 
 # For a mistake of omission, the step whose place in the conversation it belongs to.
@@ -114,6 +187,13 @@ def summary_text(card: Scorecard) -> str:
             f"Assessment attempt {card.assessment.attempt}: {verdict} (pass mark {card.assessment.pass_mark})."
         )
     lines.append("Models: " + ", ".join(f"{k} {v.score}" for k, v in card.models.items()) + ".")
+    if card.kpis:
+        k = card.kpis
+        fcr = "yes" if k.first_contact_resolution else "no"
+        lines.append(
+            f"Service KPIs: CSAT {k.csat}/5, NPS {k.nps}/10 ({k.nps_category}), resolved first time: {fcr}. "
+            f'The customer: "{k.customer_says}"'
+        )
     lines += card.notes or []
     if card.flags:
         lines.append("Flags: " + ", ".join(f.id for f in card.flags) + ".")

@@ -32,6 +32,8 @@ class Step(_Strict):
     id: Text
     name: Text
     advice: Text
+    counts: Text  # the definition: which message performs this step (shown to learners and tutors)
+    missed: Text  # the learner-facing sentence when the step was not done
 
 
 class ModelSpec(_Strict):
@@ -46,6 +48,40 @@ class FlagSpec(_Strict):
     penalty: Penalty
     message: Text
     advice: Text
+    tip: Text  # the coach's own sentence for "What to do better" (never the message or advice again)
+
+
+class KpiLines(_Strict):
+    """What the customer says when rating the contact: a line per CSAT rating, a reason per cause."""
+
+    ratings: Dict[int, Text]
+    reasons: Dict[str, Text]
+
+    @validator("ratings")
+    def every_rating(cls, ratings):
+        missing = [r for r in range(1, 6) if r not in ratings]
+        if missing:
+            raise ValueError(f"missing rating line(s) for {missing}")
+        return ratings
+
+    @validator("reasons")
+    def every_reason(cls, reasons):
+        missing = [r for r in KPI_REASONS if r not in reasons]
+        if missing:
+            raise ValueError(f"missing reason(s) {missing}")
+        return reasons
+
+
+KPI_REASONS = (
+    "resolved",
+    "resolved_no_when",
+    "handed_over",
+    "handed_over_needless",
+    "blamed",
+    "brushed_off",
+    "not_resolved",
+    "left",
+)
 
 
 class Rubrics(_Strict):
@@ -54,6 +90,7 @@ class Rubrics(_Strict):
     outcomes: Dict[str, int]
     pass_mark: Percent = 70
     generic_cap: Percent = 40
+    kpis: KpiLines
 
     @validator("flags")
     def every_model_and_flag(cls, flags, values):

@@ -13,7 +13,7 @@ from typing import Any, Dict, List, Optional
 
 from pydantic import BaseModel, ValidationError
 
-SCORECARD_VERSION = 1
+SCORECARD_VERSION = 2  # 2: adds breakdown, kpis, models.*.lost and steps.*.note
 
 
 class _Part(BaseModel):
@@ -33,11 +33,42 @@ class StepResult(_Part):
     met: bool
     evidence: List[Quote] = []
     advice: Optional[str] = None  # only when the step was not met
+    note: Optional[str] = None  # partial credit explained: the step was met, but only in a spoiled message
+
+
+class PointsLost(_Part):
+    """Why a model is below 100: one missed step, or steps met out of order (``step == "order"``).
+
+    The ``points`` of a model's lines add up to exactly ``100 - score``.
+    """
+
+    step: str
+    points: int
+    why: str
+    turns: List[int] = []
 
 
 class ModelResult(_Part):
     score: int
     steps: List[StepResult]
+    lost: List[PointsLost] = []
+
+
+class ScoreLine(_Part):
+    """One line of the overall score's sum: the models' average, a flag, the outcome, a cap or the floor."""
+
+    kind: str  # "models" | "flag" | "outcome" | "cap" | "floor"
+    label: str
+    points: float
+    id: Optional[str] = None
+    turns: List[int] = []
+
+
+class Breakdown(_Part):
+    """How ``overall`` is made: its ``lines`` add up to it (the first line's average kept to one decimal)."""
+
+    lines: List[ScoreLine]
+    overall: int
 
 
 class FlagResult(_Part):
@@ -71,6 +102,19 @@ class AssessmentResult(_Part):
     attempt: int
 
 
+class Kpis(_Part):
+    """Service KPIs (spec: the ``kpis`` block), each derived from the conversation; ``why`` says how."""
+
+    csat: int  # 1-5, the customer's own rating
+    nps: int  # 0-10, likelihood to recommend
+    nps_category: str  # promoter (9-10), passive (7-8), detractor (0-6)
+    first_contact_resolution: bool
+    turns: int
+    handle_seconds: Optional[int] = None  # None when the messages carried no times
+    customer_says: str = ""  # the rating, said in role, with the reason
+    why: Dict[str, str] = {}
+
+
 class Scorecard(_Part):
     scenario: str
     persona: str
@@ -83,6 +127,8 @@ class Scorecard(_Part):
     notes: Optional[List[str]] = None  # why the overall score was capped, when it was
     assessment: Optional[AssessmentResult] = None  # assessment mode only
     feedback: Feedback = Feedback()
+    breakdown: Optional[Breakdown] = None  # absent on scorecards stored before it existed
+    kpis: Optional[Kpis] = None  # likewise
 
     def as_json(self) -> Dict[str, Any]:
         """The scorecard JSON: what the channels send and the tracker stores."""

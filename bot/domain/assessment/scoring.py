@@ -10,14 +10,20 @@ from __future__ import annotations
 import re
 import statistics
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
+from bot.domain.assessment.breakdown import model_score, overall_score, points_lost
 from bot.domain.assessment.feedback import feedback
+from bot.domain.assessment.kpis import service_kpis
 from bot.domain.assessment.rubrics import pass_mark, rubrics
 from bot.domain.assessment.scorecard import AssessmentResult, FlagResult, ModelResult, Scorecard, StepResult
+from bot.domain.law.knowledge import LegalHit, default_checker, right
 from bot.domain.moves.stock import is_keyword_stuffing
 from bot.domain.moves.text import normalise
-from bot.domain.vocabulary import ACTION_MOVES
+from bot.domain.vocabulary import ACTION_MOVES, NEGATIVE_MOVES
+
+# The customer's replies to a message it could not make sense of (see Customer.respond).
+LOST_CUSTOMER_REPLIES = frozenset({"clarify", "unclear"})
 
 QUOTE_LIMIT = 200
 _NEGATIVE = re.compile(
@@ -29,6 +35,13 @@ _SPECIFIC = re.compile(
     r"\d|£|\$|€|\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|"
     r"tonight|morning|afternoon|evening|hours?|working days?|am|pm|ref(?:erence)?)\b"
 )
+# Written, checkable things an agent can give: a confirmation, a reference, a record.
+_WRITTEN = re.compile(
+    r"\b(?:e-?mails?|texts?|sms|letters?|in writing|confirmation|receipt|case (?:number|note|ref\w*)|"
+    r"ticket (?:number|ref\w*)|written)\b"
+)
+# Moves that give the customer something (so a concrete detail in them is a tangible).
+GIVING_MOVES = frozenset({"explain", "offer_solution", "set_expectations", "follow_up", "take_ownership", "escalate"})
 _FORMULAIC = re.compile(
     r"\b(?:sorry|apologi[sz]e|apologies) (?:for|about) (?:any|the) (?:inconvenience|trouble|"
     r"issues?|problems?)(?: (?:this|that) (?:may have|has|might have) caused)?\b"
@@ -115,6 +128,15 @@ def _turns(attempt) -> List[Turn]:
     return turns
 
 
+def _legal_hits(turns: Sequence[Turn], rights: Sequence[str]) -> Dict[int, List[LegalHit]]:
+    """Per turn, the statements that contradict a right that applies to this scenario."""
+    if not rights:
+        return {}
+    checker = default_checker()
+    found = {t.index: checker.check(t.text, rights) for t in turns}
+    return {index: hits for index, hits in found.items() if hits}
+
+
 class Evidence:
     """Questions about the conversation that steps and flags are built from."""
 
@@ -126,6 +148,7 @@ class Evidence:
         words = set(self.scenario.problem_keywords)
         for fact in self.scenario.facts:
             words |= {w for w in re.findall(r"[a-z0-9-]{4,}", fact.value.lower())} - _STOP_WORDS
+        self.legal = _legal_hits(self.turns, self.scenario.rights)
         self._situation = re.compile(
             r"(?<![a-z0-9])(?:" + "|".join(re.escape(w.lower()) for w in sorted(words)) + r")(?![a-z0-9])"
         )
@@ -152,11 +175,26 @@ class Evidence:
         return None
 
     def action_turns(self) -> List[Turn]:
-        return self.with_move(*ACTION_MOVES)
+        """Turns that do or arrange something: a vague "I'll look into it" with nothing specific is not action."""
+        return [t for t in self.with_move(*ACTION_MOVES) if not _vague_promise(t)]
 
     def situational(self, turn: Turn) -> bool:
         """Does the message speak about this customer's situation, not just stock phrases?"""
         return bool(self._situation.search(turn.norm))
+
+
+_VAGUE = re.compile(
+    r"\b(?:look into|looking into|see what i can|find out|check on|look at this|look at it|get back to you)\b"
+)
+
+
+def _vague_promise(t: Turn) -> bool:
+    only_ownership = set(t.moves) & ACTION_MOVES == {"take_ownership"}
+    return (
+        only_ownership
+        and bool(_VAGUE.search(t.norm))
+        and not (_SPECIFIC.search(t.norm) or _ACTION_WORDS.search(t.norm))
+    )
 
 
 # -- model steps -------------------------------------------------------------------------
@@ -182,8 +220,19 @@ def _after_resolution(ev: Evidence, *moves: str) -> Dict:
     return _step(ev, ev.with_move(*moves, after=start), *moves)
 
 
+def _understand(ev: Evidence) -> Dict:
+    """A restatement of this customer's problem: "Yeah, I understand." acknowledges but restates nothing."""
+    turns = [t for t in ev.with_move("acknowledge") if ev.situational(t)]
+    return _step(ev, turns, "acknowledge")
+
+
 def _reliability(ev: Evidence) -> Dict:
-    commitments = ev.with_move("take_ownership", "set_expectations", "follow_up")
+    """A specific commitment: a timeline, or ownership and follow-up that say when ("at some point" is not one)."""
+    commitments = [
+        t
+        for t in ev.with_move("take_ownership", "set_expectations", "follow_up")
+        if "set_expectations" in t.moves or _SPECIFIC.search(t.norm)
+    ]
     broken = [t for t in ev.turns if t.offer and t.offer.get("over_promises")]
     return {
         "met": bool(commitments) and not broken,
@@ -198,14 +247,30 @@ def _assurance(ev: Evidence) -> Dict:
 
 
 def _tangibles(ev: Evidence) -> Dict:
-    turns = [
-        t
-        for t in ev.credited
-        if _SPECIFIC.search(t.norm)
-        and set(t.moves)
-        & {"explain", "offer_solution", "set_expectations", "acknowledge", "follow_up", "take_ownership", "escalate"}
-    ]
-    return _step(ev, turns, "set_expectations", "offer_solution", "explain", "acknowledge")
+    """Something concrete and checkable given to the customer: a reference, a written confirmation, a date or an amount.
+
+    The specific part must sit in a sentence that gives something (an offer, a timeline, an
+    explanation...), so an apology that mentions the order number, or a question asking the
+    customer for theirs, does not count; the quote is that sentence.
+    """
+    cited = []
+    for t in ev.credited:
+        quote = _tangible_quote(t)
+        if quote:
+            cited.append({"turn": t.index, "quote": quote})
+    return {"met": bool(cited), "evidence": cited[:3]}
+
+
+def _tangible_quote(t: Turn) -> Optional[str]:
+    if not t.hits:  # moves given without sentence positions: judge the whole message
+        concrete = set(t.moves) & GIVING_MOVES and (_SPECIFIC.search(t.norm) or _WRITTEN.search(t.norm))
+        return t.text[:QUOTE_LIMIT] if concrete else None
+    for hit in t.hits:
+        quote = hit.get("quote") or ""
+        norm = normalise(quote)
+        if hit.get("move") in GIVING_MOVES and (_SPECIFIC.search(norm) or _WRITTEN.search(norm)):
+            return quote[:QUOTE_LIMIT]
+    return None
 
 
 def _empathy(ev: Evidence) -> Dict:
@@ -227,16 +292,22 @@ def _responsiveness(ev: Evidence) -> Dict:
 
 def _evaluate_options(ev: Evidence) -> Dict:
     turns = [t for t in ev.with_move("offer_solution") if t.offer and t.offer.get("choice")]
-    if not turns:
-        offered = {r for t in ev.turns if t.offer for r in t.offer.get("remedies", [])}
-        if len(offered) >= 2:
-            turns = [t for t in ev.with_move("offer_solution") if t.offer][:2]
+    if not turns:  # options weighed over two messages ("...or, if you'd rather, ...")
+        offering = [t for t in ev.with_move("offer_solution") if t.offer and t.offer.get("remedies")]
+        offered = {r for t in offering for r in t.offer.get("remedies", [])}  # type: ignore[union-attr]
+        if len(offered) >= 2 and len(offering) >= 2:
+            turns = offering[:2]
     return _step(ev, turns, "offer_solution")
 
 
 def _justify(ev: Evidence) -> Dict:
-    action_turns = {t.index for t in ev.with_move("offer_solution", "escalate")}
-    turns = [t for t in ev.with_move("explain") if {t.index - 1, t.index, t.index + 1} & action_turns]
+    """A reason given next to a remedy: in the same message, or the one before or after it."""
+    remedy_turns = {t.index for t in ev.with_move("offer_solution", "escalate")}
+    turns = [
+        t
+        for t in ev.with_move("explain")
+        if {t.index - 1, t.index, t.index + 1} & remedy_turns or {"take_ownership", "set_expectations"} & set(t.moves)
+    ]
     return _step(ev, turns, "explain")
 
 
@@ -274,7 +345,7 @@ STEP_RULES: Dict[str, Dict[str, Callable[[Evidence], Dict]]] = {
     },
     "LURC": {
         "listen": lambda ev: _step(ev, ev.with_move("ask_question"), "ask_question"),
-        "understand": lambda ev: _step(ev, ev.with_move("acknowledge"), "acknowledge"),
+        "understand": _understand,
         "resolve": _resolve,
         "confirm": lambda ev: _after_resolution(ev, "check_satisfaction"),
     },
@@ -302,14 +373,7 @@ STEP_RULES: Dict[str, Dict[str, Callable[[Evidence], Dict]]] = {
 
 
 def _model_score(steps: List[StepResult], ordered: bool) -> int:
-    n = len(steps)
-    met = [s for s in steps if s.met]
-    if not ordered:
-        return round(100 * len(met) / n)
-    firsts = [s.evidence[0].turn for s in met if s.evidence]
-    pairs = [(a, b) for i, a in enumerate(firsts) for b in firsts[i + 1 :]]
-    in_order = sum(1 for a, b in pairs if a <= b) / len(pairs) if pairs else 1.0
-    return round(85 * len(met) / n + 15 * in_order * len(met) / n)
+    return round(sum(model_score(steps, ordered)))
 
 
 # -- flags ------------------------------------------------------------------------------
@@ -433,22 +497,31 @@ def _flag_customer_not_involved(ev: Evidence) -> Optional[List[int]]:
     return None if agreed else [first]
 
 
-# A scenario's model answer for the step that mends each flag, when it has none for the flag itself.
-FLAG_PHRASING = {
-    "action_before_empathy": "empathise",
-    "scripted_apology": "apologise",
-    "blamed_customer": "explain",
-    "dismissive_language": "empathise",
-    "negative_language": "take_action",
-    "over_promise": "take_action",
-    "no_expectations_set": "set_expectations",
-    "no_satisfaction_check": "confirm",
-    "details_not_captured": "ask_question",
-    "customer_not_involved": "evaluate_options",
-    "missed_escalation": "take_action",
-    "history_not_reviewed": "hear",
-    "unnecessary_escalation": "take_action",
-}
+def _legal_flag(disclosure: bool) -> Callable[[Evidence], Optional[List[int]]]:
+    """Turns with a statement that contradicts the customer's rights (or, for disclosure, discloses data)."""
+
+    def check(ev: Evidence) -> Optional[List[int]]:
+        turns = [
+            i for i, hits in ev.legal.items() if any((right(h.right).kind == "disclosure") == disclosure for h in hits)
+        ]
+        return sorted(turns) or None
+
+    return check
+
+
+def legal_findings(ev: Evidence, disclosure: bool) -> List[Tuple[int, LegalHit]]:
+    """(turn, hit) for each contradiction of the given kind, in turn order."""
+    return [
+        (i, h) for i in sorted(ev.legal) for h in ev.legal[i] if (right(h.right).kind == "disclosure") == disclosure
+    ]
+
+
+def _flag_off_track_message(ev: Evidence) -> Optional[List[int]]:
+    """Turns that neither the detector nor the customer could read as doing anything for the complaint."""
+    lost = {r.index for r in ev.attempt.turns if r.reply_kind in LOST_CUSTOMER_REPLIES}
+    turns = [t.index for t in ev.turns if t.index in lost and not set(t.moves) - NEGATIVE_MOVES]
+    return turns or None
+
 
 FLAG_RULES: Dict[str, Callable[[Evidence], Optional[List[int]]]] = {
     "action_before_empathy": _flag_action_before_empathy,
@@ -465,10 +538,17 @@ FLAG_RULES: Dict[str, Callable[[Evidence], Optional[List[int]]]] = {
     "history_not_reviewed": _flag_history_not_reviewed,
     "not_documented": _flag_not_documented,
     "customer_not_involved": _flag_customer_not_involved,
+    "off_track_message": _flag_off_track_message,
+    "legal_inaccuracy": _legal_flag(disclosure=False),
+    "data_protection_breach": _legal_flag(disclosure=True),
 }
 
 
 def _flag_message(flag_id: str, ev: Evidence, base: str) -> str:
+    if flag_id in ("legal_inaccuracy", "data_protection_breach"):
+        found = legal_findings(ev, disclosure=flag_id == "data_protection_breach")
+        said = "; ".join(f'turn {i}: "{h.quote}" goes against {right(h.right).cited()}' for i, h in found[:3])
+        return f"{base} {said[0].upper() + said[1:]}."
     if flag_id == "details_not_captured":
         missing = [f.label for f in ev.scenario.required_facts if f.id not in set(ev.attempt.customer.revealed)]
         return f"{base} Never asked for: {', '.join(missing)}."
@@ -482,6 +562,21 @@ def _flag_message(flag_id: str, ev: Evidence, base: str) -> str:
     return base
 
 
+_SPOILED_BY = {"blame": "blamed someone", "dismiss": "was dismissive", "rude": "was rude"}
+
+
+def _spoiled_note(ev: Evidence, step: StepResult) -> Optional[str]:
+    """When every message cited for a met step also blames, dismisses or is rude: say so (it earns no praise)."""
+    moves = {t.index: set(t.moves) for t in ev.turns}
+    bad = [moves.get(e.turn, set()) & NEGATIVE_MOVES for e in step.evidence]
+    if not step.evidence or not all(bad):
+        return None
+    what = " and ".join(_SPOILED_BY[m] for m in sorted(set().union(*bad)))
+    turns = ", ".join(str(e.turn) for e in step.evidence)
+    where = f"message (turn {turns})" if len(step.evidence) == 1 else f"messages (turns {turns})"
+    return f"Counted, but the same {where} {what}, so it is not praised as a strength."
+
+
 def _model_results(spec, ev: Evidence, phrasing: Dict[str, str]) -> Dict[str, ModelResult]:
     models = {}
     for model in spec.models:
@@ -489,30 +584,29 @@ def _model_results(spec, ev: Evidence, phrasing: Dict[str, str]) -> Dict[str, Mo
         for step in model.steps:
             result = STEP_RULES[model.id][step.id](ev)
             entry = StepResult(id=step.id, met=result["met"], evidence=result["evidence"])
+            note = _spoiled_note(ev, entry) if entry.met else None
+            if note:
+                entry.note = note
             if not result["met"]:
                 better = phrasing.get(step.id)
                 entry.advice = step.advice + (f' For example: "{better}"' if better else "")
             steps.append(entry)
-        models[model.id] = ModelResult(score=_model_score(steps, model.ordered), steps=steps)
+        score = _model_score(steps, model.ordered)
+        names = {step.id: step.name for step in model.steps}
+        lost = points_lost(steps, model.ordered, names, score)
+        models[model.id] = ModelResult(score=score, steps=steps, lost=lost)
     return models
 
 
-def _flag_results(spec, ev: Evidence, phrasing: Dict[str, str]) -> List[FlagResult]:
+def _flag_results(spec, ev: Evidence) -> List[FlagResult]:
     flags = []
     for flag_id, check in FLAG_RULES.items():
         turns = check(ev)
         if turns is None:
             continue
         flag = spec.flags[flag_id]
-        better = phrasing.get(flag_id) or phrasing.get(FLAG_PHRASING.get(flag_id, ""))
-        flags.append(
-            FlagResult(
-                id=flag_id,
-                turns=turns,
-                message=_flag_message(flag_id, ev, flag.message),
-                advice=flag.advice + (f' For example: "{better}"' if better else ""),
-            )
-        )
+        message = _flag_message(flag_id, ev, flag.message)
+        flags.append(FlagResult(id=flag_id, turns=turns, message=message, advice=flag.advice))
     return flags
 
 
@@ -522,14 +616,18 @@ def score_attempt(attempt) -> Scorecard:
     ev = Evidence(attempt)
     phrasing = attempt.scenario.better_phrasings
     models = _model_results(spec, ev, phrasing)
-    flags = _flag_results(spec, ev, phrasing)
+    flags = _flag_results(spec, ev)
     outcome = attempt.outcome or "unsatisfied"
-    mean = sum(m.score for m in models.values()) / len(models)
-    penalty = sum(spec.flags[f.id].penalty for f in flags)
-    overall = max(0, min(100, round(mean - penalty + spec.outcomes.get(outcome, 0))))
     generic = bool(ev.credited) and not any(ev.situational(t) for t in ev.credited) and not ev.attempt.customer.revealed
-    if generic:
-        overall = min(overall, spec.generic_cap)
+    breakdown = overall_score(
+        models,
+        flags,
+        penalties={flag_id: flag.penalty for flag_id, flag in spec.flags.items()},
+        labels={flag_id: flag.label for flag_id, flag in spec.flags.items()},
+        outcome=(outcome, spec.outcomes.get(outcome, 0)),
+        cap=spec.generic_cap if generic else None,
+    )
+    overall = breakdown.overall
     card = Scorecard(
         scenario=attempt.setup.scenario,
         persona=attempt.setup.persona,
@@ -539,6 +637,7 @@ def score_attempt(attempt) -> Scorecard:
         models=models,
         flags=flags,
         mood=attempt.mood_trace(),
+        breakdown=breakdown,
     )
     if generic:
         card.notes = [
@@ -549,4 +648,13 @@ def score_attempt(attempt) -> Scorecard:
         mark = pass_mark()
         card.assessment = AssessmentResult(pass_mark=mark, passed=overall >= mark, attempt=attempt.number)
     card.feedback = feedback(card, ev)
+    card.kpis = service_kpis(
+        outcome,
+        final_mood=attempt.customer.mood,
+        flags=flags,
+        escalation_rule=attempt.scenario.escalation.rule,
+        times=(attempt.start_time, attempt.times),
+        turns=len(attempt.turns),
+        lines=(spec.kpis.ratings, spec.kpis.reasons),
+    )
     return card

@@ -17,6 +17,7 @@ from typing import Dict, Iterable, List, Optional, Tuple
 
 from bot.domain.customer.acts import ActParser, LearnerAct
 from bot.domain.customer.offers import OfferAnalysis, analyse
+from bot.domain.law.knowledge import default_checker
 from bot.domain.moves.stock import is_keyword_stuffing
 from bot.domain.moves.text import normalise
 from bot.domain.scenarios.schema import Course, Difficulty, Persona, Remedy, Scenario
@@ -36,6 +37,7 @@ CALMING = {
     "greet": -0.2,
 }
 INFLAMING = {"blame": 2.0, "dismiss": 2.0, "rude": 3.0}
+LEGAL_INFLAME = 0.8  # told something wrong about their rights
 CALM_CAP_PER_TURN = 2.5  # one message cannot undo a furious customer
 BOILING = 8.5  # at or above this, the customer is boiling
 MAX_TURNS = 25  # a customer gives up after this many turns without a resolution
@@ -210,6 +212,7 @@ class Customer:
         events: List[str] = []
         norm = normalise(text)
         inflamed = self._mood_from_moves(norm, present, act, changes)
+        pushback = self._legal_pushback(text, changes, events) if trusted else ""
         revealed, known = self._facts_asked(act, present, questions, norm)
         offer = self._offer(text, present, act)
         outcome_kind = None
@@ -220,6 +223,8 @@ class Customer:
             outcome_kind = self._patience(inflamed, outcome_kind, events)
         parts = self._reply_parts(present, act, inflamed, outcome_kind, revealed, known, norm)
         reply, kind = self._compose(parts)
+        if pushback and "declined" not in events:  # a refusal already answers the learner
+            reply = f"{pushback} {reply}"
         self.last_reply = reply
         return TurnResult(
             self.turn,
@@ -244,6 +249,18 @@ class Customer:
             else:
                 self.outcome = "satisfied" if self.accepted else "unsatisfied"
         return self.outcome
+
+    def _legal_pushback(self, text: str, changes: List[MoodChange], events: List[str]) -> str:
+        """Told something wrong about their rights: upset, and a customer who knows the law says so."""
+        hits = default_checker().check(text, self.scenario.rights) if self.scenario.rights else []
+        if not hits:
+            return ""
+        right = default_checker().law.rights[hits[0].right]
+        change = MoodChange(LEGAL_INFLAME, f"told something wrong about their rights ({right.act})")
+        changes.append(change)
+        self._apply([change])
+        events.append("legal_pushback")
+        return right.pushback if self.persona.knows_rights else ""
 
     # -- mood ------------------------------------------------------------
     def _mood_from_moves(self, norm: str, present: List[str], act: LearnerAct, changes: List[MoodChange]) -> List[str]:

@@ -10,6 +10,7 @@ from typing import Dict, List, Optional, Tuple, Type, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from bot.domain.law.knowledge import known_rights
 from bot.domain.scenarios.schema import Course, Scenario
 from bot.settings import settings
 
@@ -85,6 +86,16 @@ def scenario_files(directory: Path = SCENARIO_DIR) -> List[Path]:
     return sorted(Path(directory).glob("*.yml")) + sorted(Path(directory).glob("*.yaml"))
 
 
+def _unknown_rights(path: Path, scenario: Scenario) -> List[ContentError]:
+    """A scenario may only name rights the course's knowledge base defines (data/course/law.yml)."""
+    known = known_rights()
+    return [
+        ContentError(str(path), f"rights[{n}]", f"unknown right '{r}'; known rights: {', '.join(known) or 'none'}")
+        for n, r in enumerate(scenario.rights)
+        if r not in known
+    ]
+
+
 def load_library(directory: Path = SCENARIO_DIR, course_file: Path = COURSE_FILE) -> Library:
     """Every valid scenario in ``directory``; invalid files land in ``errors``."""
     library = Library()
@@ -94,6 +105,7 @@ def load_library(directory: Path = SCENARIO_DIR, course_file: Path = COURSE_FILE
         library.errors += problems
         if scenario is None:
             continue
+        library.errors += _unknown_rights(path, scenario)
         if scenario.id in library.scenarios:
             library.errors.append(ContentError(str(path), "id", f"'{scenario.id}' is defined twice; first one kept"))
             continue

@@ -183,6 +183,9 @@ class Scenario(Strict):
     better_phrasings: Dict[str, Line] = Field(
         default_factory=dict, description="Model answers for advice, keyed by step or flag id."
     )
+    rights: List[Id] = Field(
+        default_factory=list, description="The customer's legal rights that apply (ids in data/course/law.yml)."
+    )
     default_persona: PersonaName = "angry"
     calm_needed: Calming = Field(0, description="Extra calming the customer needs before accepting.")
 
@@ -227,6 +230,7 @@ class Persona(Strict):
     patience: Patience = Field(3, description="Turns at boiling point before asking for a manager.")
     question_tolerance: QuestionTolerance = Field(6, description="Questions before more of them annoy.")
     wants_compensation: bool = False
+    knows_rights: bool = Field(False, description="Pushes back, citing the law, when told something wrong about it.")
     asides: List[Line] = Field(default_factory=list, description="Lines added now and then when upset.")
 
 

@@ -113,7 +113,8 @@ class Session:
         self.attempt: Optional[Attempt] = None
         self.finished: List[Attempt] = []
         self.greeted = False
-        self.learner: Dict[str, Any] = {}  # {"id": ..., "name": ...} from channel metadata, first seen wins
+        # {"id": ..., "name": ..., "cohort": ...} from channel metadata (cohort only when given), first seen wins
+        self.learner: Dict[str, Any] = {}
 
     # -- entry point -------------------------------------------------------
     def handle(self, message: LearnerInput) -> List[Output]:
@@ -121,6 +122,8 @@ class Session:
         learner = coach_meta.get("learner") if isinstance(coach_meta, dict) else None
         if not self.learner and isinstance(learner, dict) and learner.get("id"):
             self.learner = {"id": str(learner["id"])[:200], "name": str(learner.get("name") or "")[:200]}
+            if learner.get("cohort"):
+                self.learner["cohort"] = str(learner["cohort"])[:40]
         text = (message.text or "").strip()
         if not text:
             return [
@@ -315,7 +318,11 @@ class Session:
             Output(
                 "coach", intro, custom={"setup": setup.as_dict(), "title": scenario.title}, buttons=self._tool_buttons()
             ),
-            Output("customer", self.attempt.opening, custom={"coach": {"mood": int(round(customer.mood)), "turn": 0}}),
+            Output(
+                "customer",
+                self.attempt.opening,
+                custom={"coach": {"mood": int(round(customer.mood)), "turn": 0, "time": time}},
+            ),
         ]
 
     def _setup_from(self, start: Dict[str, Any], message: LearnerInput) -> Optional[Setup]:

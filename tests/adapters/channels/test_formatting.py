@@ -89,3 +89,41 @@ def test_replies_are_put_back_together_as_the_action_sent_them():
         },
         {"text": "Coach: unavailable", "custom": {"coach": {"error": "unavailable"}}},
     ]
+
+
+def _texts(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False)
+
+
+def test_slack_and_teams_scorecards_show_how_the_score_is_made():
+    card = scorecard_with_quote("Sorry about that.")
+    overall, flag_labels = card["overall"], [line["label"] for line in card["breakdown"]["lines"]]
+    lost = [lost["why"] for model in card["models"].values() for lost in model["lost"]]
+    assert lost, "a three-line conversation should leave models below 100"
+    slack = _texts(slack_message({"text": "Coach: Scorecard", "custom": {"scorecard": card}}))
+    teams = _texts(teams_activity({"text": "Coach: Scorecard", "custom": {"scorecard": card}}))
+    for rendered in (slack, teams):
+        assert "How your score is made" in rendered
+        assert f"= {overall}" in rendered
+        assert all(label in rendered for label in flag_labels)
+        assert "Why a model is below 100" in rendered and lost[0] in rendered
+
+
+def test_an_old_scorecard_without_a_breakdown_still_renders():
+    card = scorecard_with_quote("Sorry about that.")
+    del card["breakdown"]
+    for model in card["models"].values():
+        del model["lost"]
+    slack = _texts(slack_message({"text": "Coach: Scorecard", "custom": {"scorecard": card}}))
+    assert "Scorecard" in slack and "How your score is made" not in slack
+
+
+def test_slack_and_teams_scorecards_carry_the_service_kpis_and_the_customers_rating():
+    card = scorecard_with_quote("Sorry about that.")
+    said = card["kpis"]["customer_says"]
+    for rendered in (
+        _texts(slack_message({"text": "Coach: Scorecard", "custom": {"scorecard": card}})),
+        _texts(teams_activity({"text": "Coach: Scorecard", "custom": {"scorecard": card}})),
+    ):
+        assert f"CSAT {card['kpis']['csat']}/5" in rendered and "NPS" in rendered
+        assert said in rendered

@@ -6,7 +6,7 @@ import http.server
 import re
 import secrets
 import threading
-from typing import List, Union
+from typing import List, Optional, Union
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,10 +14,13 @@ import requests
 from playwright.sync_api import Frame, Page, expect
 
 from bot.ops.servers import free_port
+from tests.support.http import stored_events
 from tests.support.scripts import GOOD_SCRIPT
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 XSS = "<img src=x onerror=alert(1)>"
+LEARNER = "Sam Okafor"
+UNSTICK = "document.querySelectorAll('.topbar, .composer').forEach(el => { el.style.position = 'static'; })"
 
 Target = Union[Page, Frame]
 
@@ -80,15 +83,37 @@ def start_scenario(
     expect(target.locator("#log li.msg.customer").first).to_be_visible()
 
 
-def open_chat(context, url: str) -> Page:
+def give_name(target: Target, name: str = LEARNER, cohort: str = "") -> None:
+    """Answer the name prompt that comes before the picker."""
+    expect(target.locator("#learner-form")).to_be_visible()
+    target.fill("#learner-name", name)
+    target.fill("#learner-cohort", cohort)
+    target.get_by_role("button", name="Continue").click()
+    expect(target.locator("#picker")).to_be_visible()
+
+
+def open_chat(context, url: str, name: Optional[str] = LEARNER) -> Page:
+    """The chat page, with the name prompt answered (when it asks, and ``name`` is given)."""
     page = context.new_page()
     page.goto(url)
     expect(page.locator("#log > li").first).to_be_visible()
+    if name is not None and page.locator("#learner-form").is_visible():
+        give_name(page, name)
     return page
 
 
 def mood_now(target: Target) -> int:
     return int(target.locator("#mood-meter").get_attribute("aria-valuenow"))
+
+
+# the mood bands 0-2, 3-4, 5-6, 7-8, 9-10 in a persona's words (app.js MOOD_WORDS)
+ANXIOUS_WORDS = ["calm", "uneasy", "worried", "very worried", "distraught"]
+
+
+def assert_mood_in_words_of(target: Target, words: List[str]) -> None:
+    mood = mood_now(target)
+    band = 0 if mood <= 2 else 1 if mood <= 4 else 2 if mood <= 6 else 3 if mood <= 8 else 4
+    expect(target.locator("#mood-text")).to_have_text(f"{mood}/10 {words[band]}")
 
 
 # -- a whole practice ------------------------------------------------------------------------
@@ -99,7 +124,7 @@ def test_whole_scenario_from_picker_to_scorecard(web_servers, context, artifacts
     # the picker is built from the coach's menu payload: every scenario, and "random"
     assert page.locator("input[name=scenario]").count() == len(library.scenarios) + 1
     expect(page.locator("label[for=scenario-late_delivery]")).to_contain_text("Late delivery")
-    assert page.locator("#persona option").all_inner_texts()[:2] == ["The scenario's usual customer", "Angry"]
+    assert page.locator("#persona option").all_inner_texts()[:2] == ["The scenario's usual customer (angry)", "Angry"]
     expect(page.locator("#mood")).to_be_hidden()
 
     start_scenario(page)
@@ -116,6 +141,7 @@ def test_whole_scenario_from_picker_to_scorecard(web_servers, context, artifacts
 
     card = page.locator("#log .scorecard")
     expect(card).to_have_count(1)
+    assert_reflection_asked_above_the_input(page)  # before anything else here moves the focus
     expect(card.get_by_role("heading", level=2)).to_have_text("Your scorecard: Late delivery")
     expect(card.locator(".overall")).to_have_text(re.compile(r"^\d{1,3}/100$"))
     # the model chart: one bar and one label per model
@@ -142,12 +168,17 @@ def test_whole_scenario_from_picker_to_scorecard(web_servers, context, artifacts
     # the live meter followed the customer down, and the coach asks for a reflection
     assert mood_now(page) == scorecard["mood"][-1] < start_mood
     expect(page.locator("#log li.msg.coach").last).to_contain_text("what would you do differently")
+    assert_breakdown_shown(card, scorecard)
+    kpis = scorecard["kpis"]
+    expect(card.get_by_role("heading", name="Service KPIs")).to_be_visible()
+    expect(card.locator(".kpis")).to_contain_text(f"{kpis['csat']}/5")
+    expect(card.locator(".kpis")).to_contain_text(f"{kpis['nps']}/10, {kpis['nps_category']}")
+    expect(card.locator(".customer-rating")).to_contain_text(kpis["customer_says"])
 
     page.screenshot(path=str(artifacts / "chat-desktop.png"))
     # the sticky bars would cover parts of a tall element's picture (and the page's CSP keeps out
     # Playwright's injected styles), so they are unstuck through the DOM for the pictures
-    unstick = "document.querySelectorAll('.topbar, .composer').forEach(el => { el.style.position = 'static'; })"
-    page.evaluate(unstick)
+    page.evaluate(UNSTICK)
     card.screenshot(path=str(artifacts / "scorecard.png"))
     page.set_viewport_size({"width": 360, "height": 780})
     page.wait_for_timeout(300)
@@ -159,6 +190,52 @@ def test_whole_scenario_from_picker_to_scorecard(web_servers, context, artifacts
     expect(page.locator("#log .scorecard")).to_be_visible()
     page.screenshot(path=str(artifacts / "chat-phone.png"))
     assert_all_local(seen)
+
+
+def signed(points: float) -> str:
+    value = round(points, 1)
+    size = abs(value)
+    return ("\u2212" if value < 0 else "+") + (f"{size:.1f}" if size % 1 else f"{size:.0f}")
+
+
+def assert_breakdown_shown(card, scorecard: dict) -> None:
+    """The scorecard's sum and each model's lost points, as the scorecard JSON gives them."""
+    breakdown = scorecard["breakdown"]
+    assert round(sum(line["points"] for line in breakdown["lines"])) == breakdown["overall"] == scorecard["overall"]
+    expect(card.get_by_role("heading", name="How your score is made")).to_be_visible()
+    rows = card.locator("table.breakdown tbody tr")
+    expect(rows).to_have_count(len(breakdown["lines"]))
+    for row, line in zip(rows.all(), breakdown["lines"]):
+        expect(row.locator("th")).to_contain_text(line["label"])
+        expect(row.locator("td")).to_have_text(signed(line["points"]))
+    expect(rows.first.locator("td")).to_have_text(re.compile(r"^\+\d+(\.\d)?$"))
+    expect(card.locator("table.breakdown tfoot td")).to_have_text(f"= {scorecard['overall']}")
+    below = {m: r for m, r in scorecard["models"].items() if r["score"] < 100}
+    assert below, "a conversation where every model scores 100 cannot show lost points"
+    expect(card.locator(".lost h4")).to_have_count(len(below))
+    for model, result in below.items():
+        assert sum(line["points"] for line in result["lost"]) == 100 - result["score"]
+        heading = card.locator(".lost h4", has_text=f"{model}:")
+        expect(heading).to_contain_text(f"({result['score']}/100)")
+        lines = card.locator(".lost h4", has_text=f"{model}:").locator("xpath=following-sibling::ul[1]/li")
+        expect(lines).to_have_count(len(result["lost"]))
+        for item, lost in zip(lines.all(), result["lost"]):
+            expect(item).to_contain_text(f"\u2212{lost['points']} {lost['why']}")
+            for turn in lost.get("turns", []):
+                expect(item).to_contain_text(str(turn))
+
+
+def assert_reflection_asked_above_the_input(page: Page) -> None:
+    """After the scorecard, the coach's question sits right above the input, which has the focus."""
+    prompt = page.locator("#composer-prompt")
+    expect(prompt).to_be_visible()
+    expect(prompt).to_contain_text("what would you do differently")
+    assert page.evaluate("document.activeElement.id") == "composer-input"
+    viewport = page.viewport_size
+    prompt_box, input_box = prompt.bounding_box(), page.locator("#composer-input").bounding_box()
+    assert prompt_box and input_box and 0 <= prompt_box["y"] < input_box["y"] <= viewport["height"]
+    assert input_box["y"] - (prompt_box["y"] + prompt_box["height"]) < 60  # right above it, nothing between
+    expect(page.locator(".composer-label")).to_have_text("Your answer to the coach")
 
 
 # -- learner text is text ---------------------------------------------------------------------------
@@ -179,6 +256,10 @@ def test_learner_markup_is_shown_as_text_everywhere(web_servers, context):
     flags = card.locator(".flags li")
     assert flags.count() >= 2
     expect(flags.first).to_contain_text("Advice:")
+    # ...and each flag is a line of the score's sum, with the points it took off
+    flag_rows = card.locator("table.breakdown tr.kind-flag")
+    assert flag_rows.count() >= 2
+    expect(flag_rows.first.locator("td")).to_have_text(re.compile("^\u2212\\d+$"))
     for _ in range(2):  # as sent, and as rebuilt from the tracker after a reload
         assert page.locator("img").count() == 0
         assert page.locator("#log script, #log b").count() == 0
@@ -193,6 +274,7 @@ def test_learner_markup_is_shown_as_text_everywhere(web_servers, context):
 def test_reload_keeps_the_conversation(web_servers, context):
     page = open_chat(context, web_servers.web_url)
     start_scenario(page, persona="anxious", difficulty="easy")
+    assert_mood_in_words_of(page, ANXIOUS_WORDS)
     say(page, "Hello, I'm so sorry your parcel hasn't arrived. That must be worrying.")
     say(page, "check history")
     before = page.locator("#log > li").all_inner_texts()
@@ -242,13 +324,18 @@ def focus_outline(page: Page) -> float:
 
 
 def test_keyboard_alone_reaches_and_operates_the_picker_tools_and_send_box(web_servers, context):
-    page = open_chat(context, web_servers.web_url)
-    expect(page.locator("#picker")).to_be_visible()
+    page = open_chat(context, web_servers.web_url, name=None)
+    expect(page.locator("#learner-form")).to_be_visible()
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
     assert focus_outline(page) >= 2
 
-    tab_to(page, "el.name === 'scenario'")
+    tab_to(page, "el.id === 'learner-name'")
+    assert focus_outline(page) >= 2
+    page.keyboard.type(LEARNER)
+    page.keyboard.press("Enter")  # the name prompt goes; the focus moves to the picker's scenarios
+    expect(page.locator("#picker")).to_be_visible()
+    assert page.evaluate("document.activeElement.name") == "scenario"
     assert focus_outline(page) >= 2
     for _ in range(8):
         if page.evaluate("document.activeElement.value") == "late_delivery":
@@ -445,13 +532,32 @@ def test_post_endpoints_refuse_cross_site_forged_and_bad_requests(web_servers):
     assert conversation not in reply.text  # the id stays in the HttpOnly cookie
     csrf = reply.json()["csrf"]
     own = {"Origin": web_servers.url, "X-Coach-CSRF": csrf}
-    start = {"scenario": "late_delivery", "persona": "angry", "difficulty": "standard", "mode": "practice"}
+    start = {
+        "scenario": "late_delivery",
+        "persona": "angry",
+        "difficulty": "standard",
+        "mode": "practice",
+        "name": LEARNER,
+    }
 
     def post(path, body, headers, session=learner):
         return session.post(url + path, json=body, headers=headers, timeout=60)
 
     assert post("api/start", dict(start, scenario="moon_landing"), own).json()["error"].startswith("Unknown scenario")
     assert post("api/start", dict(start, mode="exam"), own).status_code == 400
+    # the learner's name is required (1-80 characters once trimmed), the cohort optional (at most 40)
+    unnamed = {k: v for k, v in start.items() if k != "name"}
+    for body, problem in [
+        (unnamed, "Type your name first"),
+        (dict(start, name="   "), "Type your name first"),
+        (dict(start, name="x" * 81), "Your name is too long"),
+        (dict(start, name=42), "Your name must be text"),
+        (dict(start, name="Sam\nOkafor"), "cannot be shown"),
+        (dict(start, cohort="C" * 41), "Your cohort or course code is too long"),
+    ]:
+        refused = post("api/start", body, own)
+        assert refused.status_code == 400 and refused.json()["code"] == "bad_learner", body
+        assert refused.json()["error"].startswith(problem) or problem in refused.json()["error"], refused.json()
     assert post("api/start", start, dict(own, Origin="http://evil.example")).status_code == 403
     assert post("api/start", start, {"Origin": web_servers.url}).status_code == 403  # no CSRF token
     assert post("api/start", start, dict(own, **{"X-Coach-CSRF": csrf[:-2] + "xx"})).status_code == 403
@@ -496,7 +602,7 @@ def intranet_page(web_servers):
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Course unit 3</title></head><body>'
         f"<h1>Unit 3: handling complaints</h1><p>Practise below.</p>"
         f'<script src="{web_servers.web_url}embed.js" data-scenario="late_delivery" data-persona="anxious" '
-        f'data-difficulty="easy" data-height="700"></script><p>End of unit.</p></body></html>'
+        f'data-difficulty="easy" data-name="Ana Ruiz" data-height="700"></script><p>End of unit.</p></body></html>'
     ).encode()
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -524,7 +630,11 @@ def test_embed_snippet_carries_the_chat_and_no_request_leaves_the_machine(web_se
     frame_element = page.locator("iframe.complaint-coach-widget")
     expect(frame_element).to_have_attribute("title", "Complaint coach: practice chat")
     frame = frame_element.element_handle().content_frame()
+    # the snippet's data-name fills in the name prompt; the learner confirms it
+    expect(frame.locator("#learner-name")).to_have_value("Ana Ruiz")
+    frame.get_by_role("button", name="Continue").click()
     expect(frame.locator("#picker")).to_be_visible()
+    expect(frame.locator("#learner-line")).to_contain_text("Practising as Ana Ruiz")
     # the data-* attributes preselect the picker
     assert frame.locator("#scenario-late_delivery").is_checked()
     assert frame.locator("#persona").input_value() == "anxious"
@@ -540,3 +650,138 @@ def test_embed_snippet_carries_the_chat_and_no_request_leaves_the_machine(web_se
     assert any(u.endswith("/webhooks/webchat/embed.js") for u in seen)
     assert any("/webhooks/webchat/api/message" in u for u in seen)
     assert_all_local(seen)
+
+
+# -- the learner's name ------------------------------------------------------------------------------
+def conversation_id(context) -> str:
+    return chat_cookie(context)["value"].split(".")[0]
+
+
+def stored_learner(servers, context) -> dict:
+    """What reached the coach: the start message's ``coach.learner`` and the session's learner (coach_state)."""
+    events = stored_events(servers.tracker_db, "web-" + conversation_id(context))
+    started = next(e for e in events if e.get("event") == "user" and e["metadata"]["coach"].get("start"))
+    states = [e["value"] for e in events if e.get("event") == "slot" and e.get("name") == "coach_state"]
+    return {"sent": started["metadata"]["coach"]["learner"], "session": states[-1]["learner"]}
+
+
+def test_the_name_prompt_comes_first_and_the_name_is_kept_and_recorded(web_servers, context, artifacts):
+    name, cohort = "<b>Ana</b> Ruiz-Ortega", "CS-2027 <i>B</i>"
+    page = open_chat(context, web_servers.web_url, name=None)
+    form = page.locator("#learner-form")
+    expect(form).to_be_visible()
+    expect(page.locator("#picker")).to_be_hidden()  # the name comes before the scenario picker
+    page.screenshot(path=str(artifacts / "name-prompt.png"))
+
+    form.get_by_role("button", name="Continue").click()  # a name is required
+    expect(page.locator("#learner-problem")).to_have_text("Type your name first (1 to 80 characters).")
+    expect(page.locator("#learner-name")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#picker")).to_be_hidden()
+    give_name(page, "   " + name + "  ", cohort)
+    expect(page.locator("#learner-line")).to_contain_text(f"Practising as {name} ({cohort})")
+    assert page.locator("#learner-line b, #learner-line i").count() == 0  # shown as text, not markup
+
+    # a changed mind: Change name brings the prompt back, filled in; Cancel keeps the name
+    page.get_by_role("button", name="Change name").click()
+    expect(page.locator("#learner-name")).to_have_value(name)
+    expect(page.locator("#learner-cohort")).to_have_value(cohort)
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.locator("#learner-line")).to_contain_text(f"Practising as {name}")
+
+    page.reload()  # remembered in this browser: no prompt the second time
+    expect(page.locator("#picker")).to_be_visible()
+    expect(page.locator("#learner-form")).to_be_hidden()
+    expect(page.locator("#learner-line")).to_contain_text(f"Practising as {name} ({cohort})")
+    start_scenario(page)
+    learner = stored_learner(web_servers, context)
+    sender = "web-" + conversation_id(context)
+    assert learner["sent"] == {"id": sender, "name": name, "cohort": cohort}
+    assert learner["session"] == {"id": sender, "name": name, "cohort": cohort}
+
+    # someone else at this browser: a different name starts a conversation of its own
+    before = log_count(page)
+    page.get_by_role("toolbar", name="Learner tools").get_by_role("button", name="Restart").click()
+    wait_idle(page, before, 2)
+    page.get_by_role("button", name="Change name").click()
+    expect(page.locator("#learner-help")).to_contain_text("A different name starts a new conversation")
+    give_name(page, "Lee Chen")
+    expect(page.locator("#log .msg.system")).to_have_count(0)  # the earlier practice is not shown to them
+    assert "web-" + conversation_id(context) != sender
+    start_scenario(page)
+    assert stored_learner(web_servers, context)["session"]["name"] == "Lee Chen"
+
+
+def test_a_name_in_the_address_fills_in_the_prompt(web_servers, context):
+    page = open_chat(context, web_servers.web_url + "?name=Kim%20Lee&cohort=HSC-3", name=None)
+    expect(page.locator("#learner-name")).to_have_value("Kim Lee")
+    expect(page.locator("#learner-cohort")).to_have_value("HSC-3")
+    expect(page.locator("#picker")).to_be_hidden()  # prefilled, not yet confirmed
+
+
+# -- truthful labels ------------------------------------------------------------------------------------
+def assert_at_welcome(page: Page) -> None:
+    page.wait_for_timeout(300)  # after any scrolling the page does once drawn
+    assert page.evaluate("window.scrollY") == 0
+    welcome = page.locator("#log > li").first
+    expect(welcome).to_contain_text("Welcome to complaint-coach!")
+    expect(welcome).to_be_in_viewport()
+
+
+def test_the_page_opens_at_its_welcome(web_servers, browser, artifacts):
+    context = browser.new_context(viewport={"width": 1280, "height": 640})
+    try:
+        page = open_chat(context, web_servers.web_url, name=None)
+        assert_at_welcome(page)  # a first visit: the welcome, then the name prompt
+        give_name(page)
+        page.reload()  # a return visit: the welcome, then the picker, which runs far below the fold
+        expect(page.locator("#picker")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollHeight") > 2 * 640
+        assert_at_welcome(page)
+        page.screenshot(path=str(artifacts / "welcome.png"))
+    finally:
+        context.close()
+
+
+def test_menu_cards_carry_the_numbers_the_typed_choice_uses(web_servers, context, library, artifacts):
+    page = open_chat(context, web_servers.web_url)
+    cards = page.locator("#scenario-options label.option")
+    numbered = cards.locator(".number")
+    expect(numbered).to_have_count(len(library.scenarios))
+    assert numbered.all_inner_texts() == [str(n) for n in range(1, len(library.scenarios) + 1)]
+    titles = cards.locator(".title").all_inner_texts()
+    assert titles[-1] == "Random scenario" and cards.last.locator(".number").count() == 0
+    page.evaluate(UNSTICK)  # so the sticky bars do not cover parts of the picker's picture
+    page.locator("#picker").screenshot(path=str(artifacts / "menu-numbered.png"))
+
+    # the typed choice "4 angry hard" starts card 4
+    before = log_count(page)
+    page.fill("#composer-input", "4 angry hard")
+    page.press("#composer-input", "Enter")
+    wait_idle(page, before, 3)
+    expect(page.locator("#scenario-line")).to_have_text(f"{titles[3]} · angry customer · hard · practice mode")
+
+
+def test_labels_say_the_persona_actually_chosen(web_servers, context):
+    page = open_chat(context, web_servers.web_url)
+    page.locator("#scenario-billing_error").check()
+    # the usual customer of this scenario is anxious, and the picker says so
+    expect(page.locator("#persona option[value='']")).to_have_text("The scenario's usual customer (anxious)")
+    start_scenario(page, scenario="billing_error", persona="")
+    expect(page.locator("#scenario-line")).to_have_text("Billing error · anxious customer · standard · practice mode")
+    expect(page.locator("#log .msg.system").last).to_have_text(
+        "You started: Billing error · anxious customer · standard · practice mode"
+    )
+    assert_mood_in_words_of(page, ANXIOUS_WORDS)
+    # a random persona: the start line names the one the coach picked, as the header does
+    before = log_count(page)
+    page.get_by_role("toolbar", name="Learner tools").get_by_role("button", name="Restart").click()
+    wait_idle(page, before, 2)
+    start_scenario(page, scenario="late_delivery", persona="random")
+    header = page.locator("#scenario-line").inner_text()
+    persona = header.split(" · ")[1]
+    expect(page.locator("#log .msg.system").last).to_have_text(
+        f"You started: Late delivery · {persona} (picked at random) · standard · practice mode"
+    )
+    page.reload()  # the same words when rebuilt from the tracker
+    expect(page.locator("#log .msg.system").last).to_contain_text(f"{persona} (picked at random)")
+    assert "usual customer" not in " ".join(page.locator("#log .msg.system").all_inner_texts())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.domain.scenarios import load_library
 from bot.domain.vocabulary import MODEL_STEPS
 from tests.conftest import finish, run_session
 from tests.domain.assessment.test_flags import GOOD
@@ -127,5 +128,15 @@ def test_feedback_quotes_the_learner_and_offers_scenario_phrasing():
     for item in strengths + improvements:
         assert item["quote"] and any(item["quote"] in line for line in learner_lines), item
     assert all(item["better"] for item in improvements)
-    assert any("For example:" in item["better"] for item in improvements)
+    phrasings = set(load_library().scenarios["late_delivery"].better_phrasings.values())
+    assert any(item["better"] in phrasings for item in improvements)
     assert len({item["better"] for item in improvements}) == 3
+
+
+def test_improvements_never_repeat_the_flags_words():
+    card = finish(run_session(GOOD[:2] + [("You should have ordered earlier, calm down.", ["blame", "dismiss"])]))
+    assert card["flags"]
+    flag_texts = {flag["message"] for flag in card["flags"]} | {flag["advice"] for flag in card["flags"]}
+    for item in card["feedback"]["improvements"]:
+        assert item["what"] not in flag_texts and item["better"] not in flag_texts, item
+        assert not any(text in item["better"] or item["better"] in text for text in flag_texts), item

@@ -17,11 +17,19 @@
     sendButton: $("send-button"), composerLabel: document.querySelector(".composer-label"),
     tools: $("tools"), notesButton: $("notes-button"), suggestions: $("suggestions"), notice: $("notice"),
     mood: $("mood"), moodMeter: $("mood-meter"), moodFill: $("mood-fill"), moodText: $("mood-text"),
-    scenarioLine: $("scenario-line")
+    scenarioLine: $("scenario-line"), learnerForm: $("learner-form"), learnerName: $("learner-name"),
+    learnerCohort: $("learner-cohort"), learnerProblem: $("learner-problem"), learnerCancel: $("learner-cancel"),
+    learnerShown: $("learner-shown"), learnerCohortShown: $("learner-cohort-shown"), learnerChange: $("learner-change"),
+    learnerHelp: $("learner-help"), prompt: $("composer-prompt"), promptText: $("composer-prompt-text")
   };
 
   var params = new URLSearchParams(window.location.search);
-  var app = { csrf: null, phase: "menu", menu: null, labels: {}, busy: false, pickerKey: null, mood: null };
+  var app = { csrf: null, phase: "menu", menu: null, labels: {}, busy: false, pickerKey: null, mood: null,
+              persona: null, learner: null, askingName: false, started: false, lastStart: null,
+              afterScorecard: false, question: "" };
+
+  // the page opens where applyConversation puts it, not where the browser last left it
+  if ("scrollRestoration" in window.history) { window.history.scrollRestoration = "manual"; }
 
   if (params.get("embed") === "1") { document.documentElement.classList.add("embedded"); }
 
@@ -60,20 +68,42 @@
 
   function sleep(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
 
-  function moodWord(mood) {
-    if (mood <= 2) { return "calm"; }
-    if (mood <= 4) { return "uneasy"; }
-    if (mood <= 6) { return "annoyed"; }
-    if (mood <= 8) { return "angry"; }
-    return "furious";
+  /* Words for the mood bands 0-2, 3-4, 5-6, 7-8 and 9-10, in the persona's own terms
+   * (the personas are in data/course/course.yml); any other persona gets the default. */
+  var MOOD_WORDS = {
+    "default": ["calm", "uneasy", "annoyed", "angry", "furious"],
+    angry: ["calm", "uneasy", "annoyed", "angry", "furious"],
+    anxious: ["calm", "uneasy", "worried", "very worried", "distraught"],
+    impatient: ["calm", "restless", "impatient", "exasperated", "out of patience"],
+    demanding: ["calm", "unsatisfied", "annoyed", "indignant", "irate"]
+  };
+
+  function moodWord(mood, persona) {
+    var words = MOOD_WORDS[persona === undefined ? app.persona : persona] || MOOD_WORDS["default"];
+    if (mood <= 2) { return words[0]; }
+    if (mood <= 4) { return words[1]; }
+    if (mood <= 6) { return words[2]; }
+    if (mood <= 8) { return words[3]; }
+    return words[4];
   }
 
   function moodColour(mood) { return mood <= 3 ? "#15803d" : (mood <= 6 ? "#b45309" : "#b91c1c"); }
   function scoreColour(score) { return score >= 70 ? "#15803d" : (score >= 40 ? "#b45309" : "#b91c1c"); }
 
-  function scenarioTitle(id) {
+  function scenarioInfo(id) {
     var found = ((app.menu && app.menu.menu && app.menu.menu.scenarios) || []).filter(function (s) { return s.id === id; });
-    return found.length ? found[0].title : String(id || "");
+    return found.length ? found[0] : null;
+  }
+
+  function scenarioTitle(id) {
+    var found = scenarioInfo(id);
+    return found ? found.title : String(id || "");
+  }
+
+  /* The persona a scenario uses when the learner leaves "the scenario's usual customer". */
+  function usualPersona(id) {
+    var found = scenarioInfo(id);
+    return found && found.usual_persona ? found.usual_persona : "";
   }
 
   function capital(text) { text = String(text || ""); return text.charAt(0).toUpperCase() + text.slice(1); }
@@ -141,13 +171,17 @@
     app.csrf = data.csrf;
     app.menu = data.menu;
     app.labels = data.labels || {};
+    app.started = false;
+    app.lastStart = null;
+    app.question = "";
     ui.log.replaceChildren();
     clearSuggestions();
     // the welcome is the page's own (not stored): shown first, live and after a reload alike
     renderBot({ text: data.menu.text, custom: { menu: data.menu.menu, coach: { speaker: "coach" } } });
     data.transcript.forEach(renderEntry);
     applyState(data.state || { phase: "menu" });
-    scrollToEnd();
+    // a first visit opens at the welcome; a conversation under way opens at its latest message
+    if (app.started || app.phase !== "menu") { scrollToEnd(); } else { window.scrollTo(0, 0); }
   }
 
   function renderEntry(entry) {
@@ -163,23 +197,53 @@
     return addToLog(el("li", { class: "msg learner" }, el("span", { class: "who", text: "You" }), text));
   }
 
+  /* "You started: ..." in the same words as the header: the choice as the coach resolved it
+   * (setup, from the coach's set-up message) or, until that arrives, as far as the choice says. */
+  function describeStart(start, setup) {
+    setup = setup || {};
+    function picked(key) { return start[key] === "random" ? " (picked at random)" : ""; }
+    var scenario = setup.scenario || (start.scenario === "random" ? "" : start.scenario);
+    var persona = setup.persona || (start.persona === "random" ? "" : (start.persona || usualPersona(scenario)));
+    var difficulty = setup.difficulty || (start.difficulty === "random" ? "" : (start.difficulty || "standard"));
+    var parts = [
+      scenario ? scenarioTitle(scenario) + picked("scenario") : "a random scenario",
+      persona ? persona + " customer" + picked("persona") : "a random customer",
+      difficulty ? difficulty + picked("difficulty") : "a random difficulty",
+      (setup.mode || start.mode || "practice") + " mode"
+    ];
+    return "You started: " + parts.join(" · ");
+  }
+
   function renderStart(start) {
     clearSuggestions();
-    var parts = [start.scenario === "random" ? "a random scenario" : scenarioTitle(start.scenario)];
-    parts.push(start.persona ? (start.persona === "random" ? "random customer" : start.persona + " customer")
-                             : "usual customer");
-    parts.push(start.difficulty || "standard");
-    parts.push((start.mode || "practice") + " mode");
-    addToLog(el("li", { class: "msg system", text: "You started: " + parts.join(" · ") }));
+    app.started = true;
+    var node = addToLog(el("li", { class: "msg system", text: describeStart(start) }));
+    app.lastStart = { node: node, start: start };
+  }
+
+  /* The coach's set-up message says what was actually chosen (a random pick, the usual persona). */
+  function applySetup(setup) {
+    app.persona = setup.persona || app.persona;
+    if (app.lastStart) {
+      app.lastStart.node.textContent = describeStart(app.lastStart.start, setup);
+      app.lastStart = null;
+    }
   }
 
   function renderBot(message) {
     var custom = message.custom || {};
     var coach = custom.coach || {};
-    if (custom.scorecard) { return renderScorecard(custom.scorecard); }
+    if (custom.scorecard) {
+      app.afterScorecard = true;
+      return renderScorecard(custom.scorecard);
+    }
     var text = String(message.text || "");
     var speaker = coach.speaker || (text.indexOf("Coach: ") === 0 ? "coach" : "customer");
     if (speaker === "coach") { text = text.replace(/^Coach:\s*/, ""); }
+    if (custom.setup) { applySetup(custom.setup); }
+    // the coach's question right after a scorecard is the reflection the composer asks for
+    if (app.afterScorecard && speaker === "coach") { app.question = text; }
+    app.afterScorecard = false;
     if (custom.menu) {
       text = text.split("\n")[0];
       buildPicker(custom.menu);
@@ -237,14 +301,16 @@
   function applyState(state) {
     app.phase = state.phase || "menu";
     var inMenu = app.phase === "menu";
-    ui.picker.hidden = !inMenu;
+    showMenuPart(inMenu);
     ui.tools.hidden = inMenu;
     ui.composerLabel.textContent = COMPOSER_LABELS[app.phase] || COMPOSER_LABELS.playing;
     ui.input.placeholder = inMenu ? "Or type a choice…" : "Type your reply…";
+    showPrompt(app.phase === "reflection" ? app.question : "");
     if (inMenu) {
       ui.mood.hidden = true;
       ui.scenarioLine.textContent = "Choose a scenario to practise.";
     } else {
+      if (state.persona) { app.persona = state.persona; }
       if (typeof state.mood === "number") { setMood(state.mood); }
       var parts = [scenarioTitle(state.scenario)];
       if (state.persona) { parts.push(state.persona + " customer"); }
@@ -252,6 +318,13 @@
       if (state.mode) { parts.push(state.mode + " mode"); }
       ui.scenarioLine.textContent = parts.filter(Boolean).join(" · ");
     }
+  }
+
+  /* The question the learner is answering, kept in the composer itself, right above the input. */
+  function showPrompt(question) {
+    ui.prompt.hidden = !question;
+    ui.promptText.textContent = question || "";
+    ui.input.setAttribute("aria-describedby", question ? "composer-prompt-text composer-help" : "composer-help");
   }
 
   function setBusy(busy, who) {
@@ -279,6 +352,7 @@
     applyState(data.state || {});
     if (card) {
       window.requestAnimationFrame(function () { card.scrollIntoView({ block: "start" }); });
+      if (app.phase === "reflection") { ui.input.focus({ preventScroll: true }); }
     } else {
       scrollToEnd();
     }
@@ -320,8 +394,106 @@
       ui.input.focus();
     }, function (error) {
       setBusy(false);
-      sessionProblem(error);
+      if (error.code === "bad_learner") { askName(error.message); } else { sessionProblem(error); }
     });
+  }
+
+  // -- the learner's name (kept in this browser, sent with each start) ---------------------------
+  var LEARNER_KEY = "complaint-coach.learner";
+  var NAME_MAX = 80, COHORT_MAX = 40;
+  var LEARNER_HELP = ui.learnerHelp.textContent;
+  var UNSHOWABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+  function characters(text) { return Array.from(text).length; }  // as the server counts them
+
+  function readLearner() {
+    try {
+      var saved = JSON.parse(window.localStorage.getItem(LEARNER_KEY) || "null");
+      if (saved && typeof saved.name === "string" && !learnerProblem(saved.name, saved.cohort || "")) {
+        return { name: saved.name.trim(), cohort: String(saved.cohort || "").trim() };
+      }
+    } catch (error) { /* no storage (a blocked frame, private mode): the page asks again next visit */ }
+    return null;
+  }
+
+  function saveLearner(learner) {
+    app.learner = learner;
+    try { window.localStorage.setItem(LEARNER_KEY, JSON.stringify(learner)); } catch (error) { /* this visit only */ }
+  }
+
+  /* The same rules as the server's (webchat.py validate_learner), so a refusal there is rare. */
+  function learnerProblem(name, cohort) {
+    name = String(name || "").trim();
+    cohort = String(cohort || "").trim();
+    if (!name) { return "Type your name first (1 to " + NAME_MAX + " characters)."; }
+    if (characters(name) > NAME_MAX) { return "Your name is too long: at most " + NAME_MAX + " characters, please."; }
+    if (characters(cohort) > COHORT_MAX) {
+      return "Your cohort or course code is too long: at most " + COHORT_MAX + " characters, please.";
+    }
+    if (UNSHOWABLE.test(name) || UNSHOWABLE.test(cohort)) {
+      return "Use letters, digits and punctuation only (no line breaks or control characters).";
+    }
+    return "";
+  }
+
+  /* In the menu: the name prompt until there is a name (or while it is being changed), else the picker. */
+  function showMenuPart(inMenu) {
+    var asking = inMenu && (app.askingName || !app.learner);
+    ui.learnerForm.hidden = !asking;
+    ui.picker.hidden = !inMenu || asking;
+    ui.learnerCancel.hidden = !app.learner;
+    if (app.learner) {
+      ui.learnerShown.textContent = app.learner.name;
+      ui.learnerCohortShown.textContent = app.learner.cohort ? " (" + app.learner.cohort + ")" : "";
+    }
+  }
+
+  function setLearnerProblem(problem) {
+    ui.learnerProblem.textContent = problem || "";
+    ui.learnerProblem.hidden = !problem;
+    if (problem) { ui.learnerName.setAttribute("aria-invalid", "true"); }
+    else { ui.learnerName.removeAttribute("aria-invalid"); }
+  }
+
+  /* The saved name, else the page's ?name= and ?cohort= (e.g. from the embed snippet's data-name). */
+  function prefillName() {
+    ui.learnerName.value = app.learner ? app.learner.name : (params.get("name") || "").trim().slice(0, NAME_MAX);
+    ui.learnerCohort.value = app.learner ? app.learner.cohort : (params.get("cohort") || "").trim().slice(0, COHORT_MAX);
+  }
+
+  function askName(problem) {
+    app.askingName = true;
+    prefillName();
+    ui.learnerHelp.textContent = app.started && app.learner
+      ? "A different name starts a new conversation, so your tutor sees each practice under the right name."
+      : LEARNER_HELP;
+    setLearnerProblem(problem);
+    showMenuPart(app.phase === "menu");
+    ui.learnerName.focus();
+  }
+
+  function focusPicker() {
+    var checked = ui.picker.querySelector("input[name=scenario]:checked");
+    if (checked && !ui.picker.hidden) { checked.focus(); }
+  }
+
+  function saveName(event) {
+    event.preventDefault();
+    var name = ui.learnerName.value.trim(), cohort = ui.learnerCohort.value.trim();
+    var problem = learnerProblem(name, cohort);
+    if (problem) {
+      setLearnerProblem(problem);
+      ui.learnerName.focus();
+      return;
+    }
+    var changed = app.learner && (app.learner.name !== name || app.learner.cohort !== cohort);
+    setLearnerProblem("");
+    saveLearner({ name: name, cohort: cohort });
+    app.askingName = false;
+    // the coach keeps the first name a conversation was started with: a new name needs a new one
+    if (changed && app.started) { newSession().then(focusPicker); return; }
+    showMenuPart(app.phase === "menu");
+    focusPicker();
   }
 
   // -- the picker (from the coach's menu payload) ---------------------------------------------
@@ -331,25 +503,41 @@
     select.appendChild(node);
   }
 
+  function scenarioCard(scenario, number, chosen) {
+    var input = el("input", { type: "radio", name: "scenario", value: scenario.id, id: "scenario-" + scenario.id });
+    if (scenario.id === chosen) { input.checked = true; }
+    ui.scenarioOptions.appendChild(el("label", { class: "option", for: "scenario-" + scenario.id }, input,
+      number ? el("span", { class: "number", text: number }) : null,
+      el("span", {}, el("span", { class: "title", text: scenario.title }),
+                     el("span", { class: "desc", text: scenario.description || "" }))));
+  }
+
+  /* "The scenario's usual customer (angry)": the persona that choice means for the chosen scenario. */
+  function updateUsualOption() {
+    var usual = ui.persona.querySelector("option[value='']");
+    var scenario = ui.picker.querySelector("input[name=scenario]:checked");
+    var persona = scenario ? usualPersona(scenario.value) : "";
+    if (usual) { usual.textContent = "The scenario's usual customer" + (persona ? " (" + persona + ")" : ""); }
+  }
+
   function buildPicker(menu) {
-    var key = JSON.stringify(menu);
+    // the API's menu also names each scenario's usual persona; the coach's own menu does not
+    var key = JSON.stringify([menu.scenarios.map(function (s) { return [s.id, s.title, s.description]; }),
+                              menu.personas, menu.difficulties]);
     if (app.pickerKey === key) { return; }
     app.pickerKey = key;
     var wanted = params.get("scenario");
     var ids = menu.scenarios.map(function (s) { return s.id; });
     var chosen = ids.indexOf(wanted) >= 0 || wanted === "random" ? wanted : ids[0];
     ui.scenarioOptions.replaceChildren();
-    menu.scenarios.concat([{ id: "random", title: "Random scenario", description: "Let the coach pick one for you." }])
-      .forEach(function (scenario) {
-        var input = el("input", { type: "radio", name: "scenario", value: scenario.id, id: "scenario-" + scenario.id });
-        if (scenario.id === chosen) { input.checked = true; }
-        ui.scenarioOptions.appendChild(el("label", { class: "option", for: "scenario-" + scenario.id }, input,
-          el("span", {}, el("span", { class: "title", text: scenario.title }),
-                         el("span", { class: "desc", text: scenario.description || "" }))));
-      });
+    // numbered as the coach's typed menu numbers them (its order, from 1), so "4 angry hard" is card 4
+    menu.scenarios.forEach(function (scenario, index) { scenarioCard(scenario, String(index + 1), chosen); });
+    scenarioCard({ id: "random", title: "Random scenario", description: "Let the coach pick one for you." }, "",
+                 chosen);
     var persona = params.get("persona") || "";
     ui.persona.replaceChildren();
     option(ui.persona, "", "The scenario's usual customer", !persona);
+    updateUsualOption();
     menu.personas.forEach(function (p) { option(ui.persona, p, capital(p), p === persona); });
     option(ui.persona, "random", "Random", persona === "random");
     var difficulty = params.get("difficulty") || "standard";
@@ -405,19 +593,21 @@
     return chart;
   }
 
-  function moodChart(moods, width) {
+  function moodChart(moods, persona, width) {
     var height = width < 480 ? 200 : 240, left = 82, right = 16, top = 14, bottom = 40;
     var plotW = width - left - right, plotH = height - top - bottom;
     var titleId = nextId("mood-title"), descId = nextId("mood-desc");
     var chart = svg("svg", { viewBox: "0 0 " + width + " " + height, class: "chart", role: "img",
                              "aria-labelledby": titleId + " " + descId });
-    chart.appendChild(svg("title", { id: titleId }, "The customer's mood after each of your turns (0 calm, 10 furious)"));
+    var top10 = moodWord(10, persona);
+    chart.appendChild(svg("title", { id: titleId },
+                          "The customer's mood after each of your turns (0 calm, 10 " + top10 + ")"));
     chart.appendChild(svg("desc", { id: descId }, moods.map(function (m, i) {
       return (i ? "turn " + i : "start") + ": " + m;
     }).join(", ")));
     function x(i) { return left + (moods.length > 1 ? plotW * i / (moods.length - 1) : plotW / 2); }
     function y(m) { return top + plotH * (1 - Math.max(0, Math.min(10, m)) / 10); }
-    [[0, "0 calm"], [5, "5"], [10, "10 furious"]].forEach(function (tick) {
+    [[0, "0 calm"], [5, "5"], [10, "10 " + top10]].forEach(function (tick) {
       chart.appendChild(svg("line", { x1: left, x2: width - right, y1: y(tick[0]), y2: y(tick[0]),
                                       class: tick[0] ? "grid" : "axis" }));
       chart.appendChild(svg("text", { x: left - 8, y: y(tick[0]) + 5, "text-anchor": "end", "font-size": 13,
@@ -436,7 +626,8 @@
                                         "stroke-linejoin": "round" }));
     moods.forEach(function (m, i) {
       var dot = svg("circle", { cx: x(i), cy: y(m), r: 6, fill: moodColour(m), stroke: "#ffffff", "stroke-width": 2 });
-      dot.appendChild(svg("title", {}, (i ? "After turn " + i : "At the start") + ": mood " + m + " (" + moodWord(m) + ")"));
+      dot.appendChild(svg("title", {}, (i ? "After turn " + i : "At the start") + ": mood " + m + " (" +
+                          moodWord(m, persona) + ")"));
       chart.appendChild(dot);
     });
     return chart;
@@ -471,6 +662,48 @@
     return details;
   }
 
+  /* "+93.6", "−5" (a real minus sign), "+0": whole numbers without a decimal point. */
+  function signed(points) {
+    var value = Math.round(Number(points) * 10) / 10 || 0;
+    var size = Math.abs(value);
+    return (value < 0 ? "\u2212" : "+") + (size % 1 ? size.toFixed(1) : String(size));
+  }
+
+  /* The overall score as a sum (scorecard.breakdown); null for scorecards made before it existed. */
+  function breakdownTable(breakdown) {
+    if (!breakdown || !Array.isArray(breakdown.lines) || !breakdown.lines.length) { return null; }
+    var body = el("tbody");
+    breakdown.lines.forEach(function (line) {
+      body.appendChild(el("tr", { class: "kind-" + String(line.kind || "") },
+        el("th", { scope: "row", text: String(line.label || "") + turnsText(line.turns) }),
+        el("td", { class: "points", text: signed(line.points) })));
+    });
+    return el("table", { class: "breakdown" },
+      el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "What counts" }),
+                                   el("th", { scope: "col", class: "points", text: "Points" }))),
+      body,
+      el("tfoot", {}, el("tr", {}, el("th", { scope: "row", text: "Overall score" }),
+                                   el("td", { class: "points", text: "= " + breakdown.overall }))));
+  }
+
+  /* For each model below 100, the points it lost and why (models[ID].lost); null when none say. */
+  function pointsLost(card) {
+    var box = el("div", { class: "lost" });
+    Object.keys(card.models || {}).forEach(function (model) {
+      var result = card.models[model];
+      if (!Array.isArray(result.lost) || !result.lost.length || result.score >= 100) { return; }
+      var name = (app.labels[model] && app.labels[model].name) || model;
+      box.appendChild(el("h4", { text: model + ": " + name + " (" + result.score + "/100)" }));
+      var list = el("ul", { class: "lost-lines" });
+      result.lost.forEach(function (line) {
+        list.appendChild(el("li", {}, el("span", { class: "points", text: signed(-Math.abs(Number(line.points))) }),
+                            el("span", { text: " " + String(line.why || line.step || "") + turnsText(line.turns) })));
+      });
+      box.appendChild(list);
+    });
+    return box.childNodes.length ? box : null;
+  }
+
   var chartBoxes = [];
 
   function chartBox(draw) {
@@ -495,6 +728,27 @@
     resizeTimer = setTimeout(drawCharts, 100);
   });
 
+  // CSAT, NPS and first contact resolution, each with how it was judged, and the customer's own rating.
+  function kpiList(kpis) {
+    if (!kpis || typeof kpis.csat !== "number") { return null; }
+    var why = kpis.why || {};
+    var list = el("dl", { class: "kpis" });
+    function row(term, value, reason) {
+      list.appendChild(el("dt", { text: term }));
+      list.appendChild(el("dd", {}, el("span", { class: "value", text: value }),
+                          reason ? el("span", { class: "why", text: " " + reason }) : null));
+    }
+    row("CSAT", kpis.csat + "/5", why.csat);
+    row("NPS", kpis.nps + "/10, " + kpis.nps_category, why.nps);
+    row("Resolved first time", kpis.first_contact_resolution ? "yes" : "no", why.first_contact_resolution);
+    var secs = kpis.handle_seconds;
+    var time = typeof secs !== "number" ? "" : ", " + (secs < 90 ? secs + " s" : Math.round(secs / 60) + " min");
+    row("Turns", kpis.turns + time, "");
+    var wrapper = el("div", { class: "kpi-box" }, list);
+    if (kpis.customer_says) { wrapper.appendChild(el("p", { class: "customer-rating" }, "The customer: ", quote(kpis.customer_says))); }
+    return wrapper;
+  }
+
   function renderScorecard(card) {
     clearSuggestions();
     var headingId = nextId("scorecard");
@@ -509,13 +763,28 @@
         text: (card.assessment.passed ? "Passed" : "Not passed") + " (pass mark " + card.assessment.pass_mark + ")" }));
     }
     article.appendChild(summary);
+    var kpis = kpiList(card.kpis);
+    if (kpis) {
+      article.appendChild(el("h3", { text: "Service KPIs" }));
+      article.appendChild(kpis);
+    }
+    var breakdown = breakdownTable(card.breakdown);
+    if (breakdown) {
+      article.appendChild(el("h3", { text: "How your score is made" }));
+      article.appendChild(breakdown);
+    }
     article.appendChild(el("h3", { text: "Scores by model" }));
     article.appendChild(chartBox(function (width) { return modelChart(card, width); }));
+    var lost = pointsLost(card);
+    if (lost) {
+      article.appendChild(el("h3", { text: "Where each model lost points" }));
+      article.appendChild(lost);
+    }
     article.appendChild(stepsDetails(card));
     var moods = (card.mood || []).filter(function (m) { return typeof m === "number"; });
     if (moods.length) {
       article.appendChild(el("h3", { text: "The customer's mood over the turns" }));
-      article.appendChild(chartBox(function (width) { return moodChart(moods, width); }));
+      article.appendChild(chartBox(function (width) { return moodChart(moods, card.persona, width); }));
     }
     var feedback = card.feedback || {};
     if ((feedback.strengths || []).length) {
@@ -583,9 +852,12 @@
       showNotice("Choose a scenario first.");
       return;
     }
+    if (!app.learner) {
+      askName("");
+      return;
+    }
     var choice = { scenario: scenario.value, persona: ui.persona.value, difficulty: ui.difficulty.value,
-                   mode: mode ? mode.value : "practice" };
-    if (params.get("name")) { choice.name = params.get("name").slice(0, 80); }
+                   mode: mode ? mode.value : "practice", name: app.learner.name, cohort: app.learner.cohort };
     start(choice);
   });
 
@@ -600,5 +872,19 @@
     ui.input.setSelectionRange(ui.input.value.length, ui.input.value.length);
   });
 
+  ui.learnerForm.addEventListener("submit", saveName);
+  ui.learnerChange.addEventListener("click", function () { askName(""); });
+  ui.learnerCancel.addEventListener("click", function () {
+    app.askingName = false;
+    setLearnerProblem("");
+    showMenuPart(app.phase === "menu");
+    focusPicker();
+  });
+  ui.picker.addEventListener("change", function (event) {
+    if (event.target.name === "scenario") { updateUsualOption(); }
+  });
+
+  app.learner = readLearner();
+  prefillName();
   load();
 })();

@@ -4,7 +4,8 @@
  *           data-persona="angry" data-difficulty="standard" data-mode="practice" data-height="680"></script>
  *
  * It puts the chat page in an iframe right after the script tag (or inside the element
- * named by data-target="#some-id"). Every data-* attribute is optional. The chat runs on
+ * named by data-target="#some-id"). Every data-* attribute is optional; data-name and
+ * data-cohort fill in the page's name prompt, which the learner confirms. The chat runs on
  * the coach's own server; the host page sees none of the conversation.
  */
 (function () {
@@ -14,7 +15,7 @@
   var data = script.dataset || {};
   var page = new URL(".", script.src);
   page.searchParams.set("embed", "1");
-  ["scenario", "persona", "difficulty", "mode", "name"].forEach(function (key) {
+  ["scenario", "persona", "difficulty", "mode", "name", "cohort"].forEach(function (key) {
     if (data[key]) { page.searchParams.set(key, String(data[key]).slice(0, 80)); }
   });
   var frame = document.createElement("iframe");

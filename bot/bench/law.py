@@ -1,0 +1,80 @@
+"""``coach bench-law``: does the legal check catch statements that contradict a right, and only those?
+
+The frozen sets (tests/data/legal_statements_{dev,test}.jsonl) were written by people who saw
+only a plain statement of each right, never the patterns, and labelled by two annotators.
+For each right: precision and recall of "contradicts" (the statements that must raise
+``legal_inaccuracy``, or ``data_protection_breach`` for a disclosure).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Dict, List, Sequence, Tuple
+
+from bot.domain.law.knowledge import LawChecker
+from bot.settings import PROJECT_ROOT
+
+DATA = PROJECT_ROOT / "tests" / "data"
+DEV = DATA / "legal_statements_dev.jsonl"
+TEST = DATA / "legal_statements_test.jsonl"
+
+
+def read_items(path: Path) -> List[Dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def evaluate(items: Sequence[Dict], checker: LawChecker) -> Dict:
+    """Per right: true positives, false positives, false negatives, and the wrong items."""
+    counts: Dict[str, List[int]] = defaultdict(lambda: [0, 0, 0])
+    wrong: List[Tuple[str, str, str]] = []
+    for item in items:
+        flagged = bool(checker.check(item["text"], [item["right"]]))
+        wanted = item["label"] == "contradicts"
+        cell = counts[item["right"]]
+        if flagged and wanted:
+            cell[0] += 1
+        elif flagged:
+            cell[1] += 1
+        elif wanted:
+            cell[2] += 1
+        if flagged != wanted:
+            wrong.append((item["right"], item["label"], item["text"]))
+    return {"counts": dict(counts), "wrong": wrong}
+
+
+def _ratio(a: int, b: int) -> float:
+    return a / b if b else 1.0
+
+
+def totals(result: Dict) -> Tuple[float, float]:
+    tp = sum(c[0] for c in result["counts"].values())
+    fp = sum(c[1] for c in result["counts"].values())
+    fn = sum(c[2] for c in result["counts"].values())
+    return _ratio(tp, tp + fp), _ratio(tp, tp + fn)
+
+
+def table_lines(name: str, result: Dict, show_wrong: bool = False) -> List[str]:
+    precision, recall = totals(result)
+    lines = [
+        f"{name}: precision {precision:.2f}, recall {recall:.2f}",
+        "",
+        "| right | precision | recall |",
+        "|---|---|---|",
+    ]
+    for right_id, (tp, fp, fn) in sorted(result["counts"].items()):
+        lines.append(f"| {right_id} | {_ratio(tp, tp + fp):.2f} | {_ratio(tp, tp + fn):.2f} |")
+    if show_wrong:
+        lines += ["", "Wrong:"] + [f"  {r} [{label}] {text}" for r, label, text in result["wrong"]]
+    return lines
+
+
+def run(checker: LawChecker, release: bool, show_wrong: bool) -> List[str]:
+    sets = [("dev", DEV)] + ([("test (held out)", TEST)] if release else [])
+    lines: List[str] = []
+    for name, path in sets:
+        items = read_items(path)
+        lines += table_lines(f"{name}, {path.name}, {len(items)} statements", evaluate(items, checker), show_wrong)
+        lines.append("")
+    return lines

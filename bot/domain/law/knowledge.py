@@ -1,0 +1,170 @@
+"""The course's legal knowledge base (data/course/law.yml), validated, and its contradiction matcher.
+
+Training material, not legal advice. Each right has its act, section, conditions, a correct
+way to say it, and patterns for statements that contradict it (spaCy ``Matcher`` tokens or
+exact phrases, as in data/patterns/). ``allows`` patterns veto a contradiction in the same
+sentence ("within 30 days you can have a full refund" is not "refunds only within 14 days"),
+unless the contradiction is ``strong`` ("by phone, but with a £3 surcharge" stays wrong).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Tuple
+
+import yaml
+from pydantic import BaseModel, Extra, Field, ValidationError, constr, validator
+
+from bot.domain.moves.language import matcher_classes, pipeline
+from bot.domain.moves.patterns import PatternError, PatternSpec, negated
+from bot.domain.moves.text import normalise
+from bot.settings import PROJECT_ROOT
+
+LAW_FILE = PROJECT_ROOT / "data" / "course" / "law.yml"
+
+
+class Right(BaseModel):
+    act: constr(min_length=1)  # type: ignore[valid-type]
+    section: constr(min_length=1)  # type: ignore[valid-type]
+    title: constr(min_length=1)  # type: ignore[valid-type]
+    conditions: constr(min_length=1)  # type: ignore[valid-type]
+    correct: constr(min_length=1)  # type: ignore[valid-type]
+    pushback: constr(min_length=1)  # type: ignore[valid-type]
+    kind: constr(regex=r"^(statement|disclosure)$") = "statement"  # type: ignore[valid-type]
+    contradicts: List[PatternSpec] = Field(..., min_items=1)
+    allows: List[PatternSpec] = []
+    topic: List[constr(min_length=1)] = Field(  # type: ignore[valid-type]
+        ..., min_items=1, description="Words (or their lemmas), one of which a contradicting sentence must contain."
+    )
+
+    class Config:
+        extra = Extra.forbid
+
+    def cited(self) -> str:
+        """How feedback names it: "the short-term right to reject faulty goods (Consumer Rights Act 2015, ss. 20-22)"."""
+        return f"{self.title} ({self.act}, {self.section})"
+
+
+class LawFile(BaseModel):
+    rights: Dict[str, Right]
+
+    class Config:
+        extra = Extra.forbid
+
+    @validator("rights")
+    def some_rights(cls, rights):
+        if not rights:
+            raise ValueError("the knowledge base names no rights")
+        return rights
+
+
+@dataclass(frozen=True)
+class LegalHit:
+    right: str
+    pattern: str
+    quote: str  # the learner's sentence that contradicts the right
+
+
+class LawChecker:
+    """Every right's contradictions in one ``Matcher`` and ``PhraseMatcher``, run per sentence."""
+
+    def __init__(self, law: LawFile, source: Path = LAW_FILE):
+        self.law = law
+        self.nlp = pipeline()
+        Matcher, PhraseMatcher = matcher_classes()
+        self.matcher = Matcher(self.nlp.vocab, validate=True)
+        self.phrases = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self.entries: Dict[str, Tuple[str, bool, PatternSpec]] = {}  # key -> (right, is_allow, spec)
+        self.topics = {right_id: frozenset(w.lower() for w in right.topic) for right_id, right in law.rights.items()}
+        for right_id, right in law.rights.items():
+            for number, spec in enumerate(right.contradicts):
+                self._add(source, f"{right_id}/c{number}", right_id, False, spec)
+            for number, spec in enumerate(right.allows):
+                self._add(source, f"{right_id}/a{number}", right_id, True, spec)
+
+    def _add(self, source: Path, key: str, right_id: str, allow: bool, spec: PatternSpec) -> None:
+        try:
+            if spec.tokens:
+                self.matcher.add(key, [spec.tokens])
+            else:
+                self.phrases.add(key, [self.nlp.make_doc(normalise(p)) for p in spec.phrases or []])
+        except Exception as exc:  # spaCy raises ValueError or its own MatchPatternError
+            detail = str(exc).strip().splitlines()[-1]
+            raise PatternError(f"{source.name}: rights.{right_id} pattern {spec.name!r}: {detail}")
+        self.entries[key] = (right_id, allow, spec)
+
+    def check(self, text: str, rights: Iterable[str]) -> List[LegalHit]:
+        """The sentences of ``text`` that contradict one of ``rights``.
+
+        One hit per sentence: the first of ``rights`` (in the scenario's order) that it
+        contradicts, so "after two weeks it's repair only" is named once, by the right it breaks first.
+        """
+        order = list(dict.fromkeys(rights))
+        if not order:
+            return []
+        hits: List[LegalHit] = []
+        for sentence in self.nlp(text).sents:
+            if sentence.text.strip().endswith("?"):  # a question asks; it states nothing about the law
+                continue
+            found = self._sentence(self.nlp(normalise(sentence.text)), set(order), sentence.text.strip())
+            if found:
+                hits.append(min(found, key=lambda hit: order.index(hit.right)))
+        return hits
+
+    def _on_topic(self, doc: Any, right_id: str) -> bool:
+        """A sentence can only get a right wrong if it is about what the right covers."""
+        topic = self.topics[right_id]
+        return any(token.lower_ in topic or token.lemma_ in topic for token in doc)
+
+    def _sentence(self, doc: Any, wanted: set, quote: str) -> List[LegalHit]:
+        matches = list(self.matcher(doc)) + list(self.phrases(doc))
+        found: Dict[str, str] = {}
+        strong = set()
+        allowed = set()
+        for key_hash, start, _end in sorted(matches, key=lambda m: (m[1], m[2])):
+            right_id, allow, spec = self.entries[self.nlp.vocab.strings[key_hash]]
+            if right_id not in wanted or not self._on_topic(doc, right_id):
+                continue
+            if allow:
+                if not (spec.negatable and negated(doc, start)):  # "not entitled to" allows nothing
+                    allowed.add(right_id)
+            elif not (spec.negatable and negated(doc, start)):
+                found.setdefault(right_id, spec.name)
+                if spec.strong:
+                    strong.add(right_id)
+        return [LegalHit(r, name, quote) for r, name in found.items() if r not in allowed or r in strong]
+
+
+def read_law(path: Path = LAW_FILE) -> LawFile:
+    """The validated knowledge base; a broken file raises PatternError naming the file and the field."""
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise PatternError(f"{path}: cannot be read as YAML: {exc}")
+    try:
+        return LawFile.parse_obj(raw if isinstance(raw, dict) else {})
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(part) for part in error["loc"] if part != "__root__")
+        raise PatternError(f"{path}: field '{field}': {error['msg']}")
+
+
+@lru_cache(maxsize=1)
+def default_checker() -> LawChecker:
+    return LawChecker(read_law())
+
+
+@lru_cache(maxsize=1)
+def known_rights() -> Tuple[str, ...]:
+    """The right ids a scenario may name (read once; an unreadable file names none)."""
+    try:
+        return tuple(read_law().rights)
+    except PatternError:
+        return ()
+
+
+def right(right_id: str) -> Right:
+    """A right by id (a hit's right always exists: the checker only finds rights it has)."""
+    return default_checker().law.rights[right_id]
