@@ -431,7 +431,13 @@ class WebChatInput(InputChannel):
                 return self._error(
                     400, "too_long", f"That message is too long: at most {MAX_TEXT_CHARS:,} characters, please."
                 )
-            return await self._send(request, on_new_message, conversation, text)
+            metadata = None
+            if "name" in body:  # a choice typed in the menu starts a practice too: it carries the name as well
+                learner, problem = validate_learner(body)
+                if problem:
+                    return self._error(400, "bad_learner", problem)
+                metadata = {"coach": {"learner": {"id": self.sender(conversation), **learner}}}
+            return await self._send(request, on_new_message, conversation, text, metadata)
 
         return webchat
 

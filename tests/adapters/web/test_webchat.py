@@ -759,6 +759,20 @@ def test_menu_cards_carry_the_numbers_the_typed_choice_uses(web_servers, context
     page.press("#composer-input", "Enter")
     wait_idle(page, before, 3)
     expect(page.locator("#scenario-line")).to_have_text(f"{titles[3]} · angry customer · hard · practice mode")
+    # a practice started by typing is recorded under the learner's name, as one started from a card
+    events = stored_events(web_servers.tracker_db, "web-" + conversation_id(context))
+    states = [e["value"] for e in events if e.get("event") == "slot" and e.get("name") == "coach_state"]
+    assert states[-1]["learner"]["name"] == LEARNER
+
+
+def test_a_typed_choice_waits_for_the_name(web_servers, context):
+    page = open_chat(context, web_servers.web_url, name=None)
+    page.fill("#composer-input", "2 anxious easy")
+    page.press("#composer-input", "Enter")
+    expect(page.locator("#notice")).to_contain_text("Tell us your name first")
+    expect(page.locator("#learner-name")).to_be_focused()
+    expect(page.locator("#composer-input")).to_have_value("2 anxious easy")  # nothing lost
+    expect(page.locator("#log .msg.learner")).to_have_count(0)
 
 
 def test_labels_say_the_persona_actually_chosen(web_servers, context):

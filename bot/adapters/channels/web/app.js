@@ -370,9 +370,21 @@
     text = String(text || "").trim();
     if (!text || app.busy) { return Promise.resolve(); }
     hideNotice();
+    var body = { text: text };
+    if (app.phase === "menu") {
+      // a typed choice starts a practice as the picker does, so it needs the learner's name too
+      if (!app.learner) {
+        showNotice("Tell us your name first, then choose a scenario.");
+        if (!ui.input.value) { ui.input.value = text; }
+        ui.learnerName.focus();
+        return Promise.resolve();
+      }
+      body.name = app.learner.name;
+      if (app.learner.cohort) { body.cohort = app.learner.cohort; }
+    }
     var bubble = renderLearner(text);
     setBusy(true, app.phase === "playing" && !isCommand(text) ? "customer" : "coach");
-    return Promise.all([api("api/message", { text: text }), sleep(MIN_TYPING_MS)]).then(function (results) {
+    return Promise.all([api("api/message", body), sleep(MIN_TYPING_MS)]).then(function (results) {
       setBusy(false);
       renderReplies(results[0]);
     }, function (error) {
