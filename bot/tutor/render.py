@@ -7,8 +7,9 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader
 
+from bot.domain.assessment.breakdown import signed_points
 from bot.tutor.learners import short_id, shown_name
-from bot.tutor.view import duration, points, signed
+from bot.tutor.view import duration, signed
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -60,7 +61,7 @@ def environment() -> Environment:
         label=label,
         learner_label=shown_name,
         short_id=short_id,
-        points=points,
+        points=signed_points,
         signed=signed,
         duration=duration,
         yes_no=yes_no,

@@ -8,13 +8,14 @@ from typing import Any, Dict, List, Optional
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from bot.domain.assessment.breakdown import signed_points
 from bot.domain.assessment.rubrics import vocabulary
 from bot.tutor.db import attempts
 from bot.tutor.learners import shown_name
 from bot.tutor.queries import attempt_row, audit
 from bot.tutor.records import describe_override
 from bot.tutor.render import environment
-from bot.tutor.view import attempt_view, breakdown_view, duration, load_events, points
+from bot.tutor.view import attempt_view, breakdown_view, duration, load_events
 
 
 class ReportError(Exception):
@@ -211,7 +212,7 @@ def _breakdown_md(breakdown: Optional[Dict[str, Any]]) -> List[str]:
         label = _md(line["label"]) + _turns_md(line.get("turns") or [])
         if line.get("removed"):
             label += " (removed by a tutor)"
-        out.append(f"| {label} | {points(line['points'])} |")
+        out.append(f"| {label} | {signed_points(line['points'])} |")
     total = "Automatic overall" if breakdown["automatic_only"] else "Overall"
     out += [f"| **{total}** | **{breakdown['overall']}** |", ""]
     return out

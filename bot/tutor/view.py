@@ -418,13 +418,6 @@ def breakdown_view(card_view: Optional[Dict[str, Any]], row: Dict[str, Any]) -> 
     }
 
 
-def points(value: Any) -> str:
-    """A breakdown line's points with their sign: +62.4, -10, +0."""
-    number = float(value or 0)
-    text = f"{number:+.1f}" if number != int(number) else f"{int(number):+d}"
-    return text.replace("-", "−")
-
-
 def _message(position: int, entry: Dict[str, Any]) -> Dict[str, Any]:
     """One transcript line as exports carry it."""
     kind = "tool" if entry.get("tool") else "late" if entry.get("late") else "message"

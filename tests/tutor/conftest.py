@@ -18,6 +18,7 @@ import pytest
 
 from bot.ops.play import send
 from bot.ops.servers import Servers, child_env, free_port
+from bot.tutor.db import create_events_table, make_engine, sqlite_url
 from tests.conftest import MODEL, ROOT
 from tests.support.scripts import GOOD_SCRIPT, POOR_SCRIPT
 
@@ -138,6 +139,15 @@ class Stack:
     @property
     def base(self) -> str:
         return f"http://127.0.0.1:{self.servers.dashboard_port}"
+
+
+@pytest.fixture
+def engine(tmp_path):
+    """A fresh SQLite tutor database with a tracker events table, for tests that need no servers."""
+    made = make_engine(sqlite_url(tmp_path / "coach.db"))
+    create_events_table(made)
+    yield made
+    made.dispose()
 
 
 @pytest.fixture(scope="session")

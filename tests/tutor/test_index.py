@@ -25,14 +25,6 @@ LINES = [
 ]
 
 
-@pytest.fixture
-def engine(tmp_path):
-    made = make_engine(sqlite_url(tmp_path / "coach.db"))
-    create_events_table(made)
-    yield made
-    made.dispose()
-
-
 def _flush(engine, recorder, written):
     seed.write(engine, seed.rows(recorder.sender_id, recorder.events[written:]))
     return len(recorder.events)

@@ -25,14 +25,6 @@ GOOD = [
 ]
 
 
-@pytest.fixture
-def engine(tmp_path):
-    made = make_engine(sqlite_url(tmp_path / "coach.db"))
-    create_events_table(made)
-    yield made
-    made.dispose()
-
-
 def _attempt(number: int, learner: str, kpis, cohort: str = "", day: float = 0.0) -> dict:
     """An attempt row as the indexer writes it; ``kpis`` is (csat, nps, category, fcr) or None (an old scorecard)."""
     csat, nps, category, fcr = kpis or (None, None, None, None)

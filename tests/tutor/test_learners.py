@@ -25,14 +25,6 @@ def library():
     return default_library()
 
 
-@pytest.fixture
-def engine(tmp_path):
-    made = make_engine(sqlite_url(tmp_path / "coach.db"))
-    create_events_table(made)
-    yield made
-    made.dispose()
-
-
 def play(engine, library, sender, learner, channel="webchat", cohort=None, start=1.7e9):
     """One scored attempt: a few good lines, notes, end, a reflection, then a line typed after it all ended."""
     recorder = seed.Recorder(sender, library, channel=channel, start_time=start)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
+from bot.domain.assessment.breakdown import signed_points
 from bot.domain.assessment.rubrics import vocabulary
 from bot.domain.assessment.scorecard import ModelResult, Scorecard
 from bot.domain.scenarios import default_library
@@ -85,17 +86,11 @@ def missed_steps(model_id: str, model: ModelResult, labels: Dict[str, Dict[str, 
     return [names.get(step.id, step.id) for step in model.steps if not step.met]
 
 
-def _signed(points: float) -> str:
-    """+93.6, −5: a minus sign, and no trailing .0 on whole points."""
-    text = f"{abs(points):g}"
-    return ("−" if points < 0 else "+") + text
-
-
 def score_sum_rows(card: Scorecard) -> List[str]:
     """How the overall score is made, one line per term, ending with the total (empty for old scorecards)."""
     if card.breakdown is None:
         return []
-    rows = [f"{_signed(line.points):>7}  {line.label}{_turns(line.turns)}" for line in card.breakdown.lines]
+    rows = [f"{signed_points(line.points):>7}  {line.label}{_turns(line.turns)}" for line in card.breakdown.lines]
     return rows + [f"{'= ' + str(card.breakdown.overall):>7}  Overall"]
 
 

@@ -15,6 +15,13 @@ from bot.domain.assessment.scorecard import Breakdown, FlagResult, ModelResult, 
 ORDER_POINTS = 15  # of an ordered model's 100, the share for doing its met steps in order
 
 
+def signed_points(value: float) -> str:
+    """A breakdown line's points as every renderer shows them: +62.4, −10, +0 (a true minus sign)."""
+    number = float(value or 0)
+    text = f"{number:+.1f}" if number != int(number) else f"{int(number):+d}"
+    return text.replace("-", "−")
+
+
 def model_score(steps: Sequence[StepResult], ordered: bool) -> Tuple[float, float]:
     """(points for steps met, points for their order) before rounding; they add up to the raw score."""
     n = len(steps)
