@@ -6,7 +6,7 @@ from typing import FrozenSet, List, Optional, Set, Tuple
 
 from bot.domain.assessment.rubrics import rubrics
 from bot.domain.assessment.scorecard import Feedback, Improvement, Scorecard, Strength
-from bot.domain.law.knowledge import right
+from bot.domain.law.knowledge import LEGAL_FLAGS, right
 from bot.domain.vocabulary import ACTION_MOVES, NEGATIVE_MOVES
 
 # Which step shows which strength, most valuable first; the moves the quoted turn must carry
@@ -136,12 +136,7 @@ FLAG_PHRASING = {
 
 def _legal_improvement(flag_id: str, ev) -> Optional[Improvement]:
     """A wrong statement of the law: quote it, name the right and the act, and say it correctly."""
-    if flag_id not in ("legal_inaccuracy", "data_protection_breach"):
-        return None
-    from_ev = [(i, h) for i in sorted(ev.legal) for h in ev.legal[i]]
-    found = [
-        (i, h) for i, h in from_ev if (right(h.right).kind == "disclosure") == (flag_id == "data_protection_breach")
-    ]
+    found = ev.legal_findings(flag_id) if flag_id in LEGAL_FLAGS else []
     if not found:
         return None
     turn, hit = found[0]

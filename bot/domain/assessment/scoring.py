@@ -17,7 +17,7 @@ from bot.domain.assessment.feedback import feedback
 from bot.domain.assessment.kpis import service_kpis
 from bot.domain.assessment.rubrics import pass_mark, rubrics
 from bot.domain.assessment.scorecard import AssessmentResult, FlagResult, ModelResult, Scorecard, StepResult
-from bot.domain.law.knowledge import LegalHit, default_checker, right
+from bot.domain.law.knowledge import LEGAL_FLAGS, LegalHit, raises, right
 from bot.domain.moves.stock import is_keyword_stuffing
 from bot.domain.moves.text import normalise
 from bot.domain.vocabulary import ACTION_MOVES, NEGATIVE_MOVES
@@ -128,15 +128,6 @@ def _turns(attempt) -> List[Turn]:
     return turns
 
 
-def _legal_hits(turns: Sequence[Turn], rights: Sequence[str]) -> Dict[int, List[LegalHit]]:
-    """Per turn, the statements that contradict a right that applies to this scenario."""
-    if not rights:
-        return {}
-    checker = default_checker()
-    found = {t.index: checker.check(t.text, rights) for t in turns}
-    return {index: hits for index, hits in found.items() if hits}
-
-
 class Evidence:
     """Questions about the conversation that steps and flags are built from."""
 
@@ -148,7 +139,8 @@ class Evidence:
         words = set(self.scenario.problem_keywords)
         for fact in self.scenario.facts:
             words |= {w for w in re.findall(r"[a-z0-9-]{4,}", fact.value.lower())} - _STOP_WORDS
-        self.legal = _legal_hits(self.turns, self.scenario.rights)
+        # the contradictions the customer found in each turn (it reacts to them as they come)
+        self.legal = {r.index: r.legal for r in attempt.turns if r.legal}
         self._situation = re.compile(
             r"(?<![a-z0-9])(?:" + "|".join(re.escape(w.lower()) for w in sorted(words)) + r")(?![a-z0-9])"
         )
@@ -181,6 +173,10 @@ class Evidence:
     def situational(self, turn: Turn) -> bool:
         """Does the message speak about this customer's situation, not just stock phrases?"""
         return bool(self._situation.search(turn.norm))
+
+    def legal_findings(self, flag_id: str) -> List[Tuple[int, LegalHit]]:
+        """(turn, contradiction) for each one that raises ``flag_id``, in turn order."""
+        return [(i, h) for i in sorted(self.legal) for h in self.legal[i] if raises(h, flag_id)]
 
 
 _VAGUE = re.compile(
@@ -497,23 +493,13 @@ def _flag_customer_not_involved(ev: Evidence) -> Optional[List[int]]:
     return None if agreed else [first]
 
 
-def _legal_flag(disclosure: bool) -> Callable[[Evidence], Optional[List[int]]]:
-    """Turns with a statement that contradicts the customer's rights (or, for disclosure, discloses data)."""
+def _legal_flag(flag_id: str) -> Callable[[Evidence], Optional[List[int]]]:
+    """The turns with a contradiction of the customer's rights that raises ``flag_id``."""
 
     def check(ev: Evidence) -> Optional[List[int]]:
-        turns = [
-            i for i, hits in ev.legal.items() if any((right(h.right).kind == "disclosure") == disclosure for h in hits)
-        ]
-        return sorted(turns) or None
+        return sorted({i for i, _ in ev.legal_findings(flag_id)}) or None
 
     return check
-
-
-def legal_findings(ev: Evidence, disclosure: bool) -> List[Tuple[int, LegalHit]]:
-    """(turn, hit) for each contradiction of the given kind, in turn order."""
-    return [
-        (i, h) for i in sorted(ev.legal) for h in ev.legal[i] if (right(h.right).kind == "disclosure") == disclosure
-    ]
 
 
 def _flag_off_track_message(ev: Evidence) -> Optional[List[int]]:
@@ -539,14 +525,14 @@ FLAG_RULES: Dict[str, Callable[[Evidence], Optional[List[int]]]] = {
     "not_documented": _flag_not_documented,
     "customer_not_involved": _flag_customer_not_involved,
     "off_track_message": _flag_off_track_message,
-    "legal_inaccuracy": _legal_flag(disclosure=False),
-    "data_protection_breach": _legal_flag(disclosure=True),
+    "legal_inaccuracy": _legal_flag("legal_inaccuracy"),
+    "data_protection_breach": _legal_flag("data_protection_breach"),
 }
 
 
 def _flag_message(flag_id: str, ev: Evidence, base: str) -> str:
-    if flag_id in ("legal_inaccuracy", "data_protection_breach"):
-        found = legal_findings(ev, disclosure=flag_id == "data_protection_breach")
+    if flag_id in LEGAL_FLAGS:
+        found = ev.legal_findings(flag_id)
         said = "; ".join(f'turn {i}: "{h.quote}" goes against {right(h.right).cited()}' for i, h in found[:3])
         return f"{base} {said[0].upper() + said[1:]}."
     if flag_id == "details_not_captured":

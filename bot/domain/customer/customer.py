@@ -17,7 +17,8 @@ from typing import Dict, Iterable, List, Optional, Tuple
 
 from bot.domain.customer.acts import ActParser, LearnerAct
 from bot.domain.customer.offers import OfferAnalysis, analyse
-from bot.domain.law.knowledge import default_checker
+from bot.domain.law.knowledge import LegalHit, default_checker
+from bot.domain.law.knowledge import right as law_right
 from bot.domain.moves.stock import is_keyword_stuffing
 from bot.domain.moves.text import normalise
 from bot.domain.scenarios.schema import Course, Difficulty, Persona, Remedy, Scenario
@@ -89,6 +90,7 @@ class TurnResult:
     offer: Optional[OfferAnalysis] = None
     events: List[str] = field(default_factory=list)  # accepted, declined, escalated, manager_requested, left...
     understood: Dict = field(default_factory=dict)  # what the customer read in the message (the act, compact)
+    legal: List[LegalHit] = field(default_factory=list)  # sentences that contradict a right of this scenario
 
     def as_dict(self) -> Dict:
         data = {
@@ -212,7 +214,8 @@ class Customer:
         events: List[str] = []
         norm = normalise(text)
         inflamed = self._mood_from_moves(norm, present, act, changes)
-        pushback = self._legal_pushback(text, changes, events) if trusted else ""
+        legal = default_checker().check(text, self.scenario.rights) if self.scenario.rights else []
+        pushback = self._legal_pushback(legal, changes, events) if trusted else ""
         revealed, known = self._facts_asked(act, present, questions, norm)
         offer = self._offer(text, present, act)
         outcome_kind = None
@@ -239,6 +242,7 @@ class Customer:
             offer if (offer.remedies or offer.amounts or offer.over_promises) else None,
             events,
             _compact(act),
+            legal,
         )
 
     def end_by_learner(self) -> str:
@@ -250,12 +254,11 @@ class Customer:
                 self.outcome = "satisfied" if self.accepted else "unsatisfied"
         return self.outcome
 
-    def _legal_pushback(self, text: str, changes: List[MoodChange], events: List[str]) -> str:
+    def _legal_pushback(self, hits: List[LegalHit], changes: List[MoodChange], events: List[str]) -> str:
         """Told something wrong about their rights: upset, and a customer who knows the law says so."""
-        hits = default_checker().check(text, self.scenario.rights) if self.scenario.rights else []
         if not hits:
             return ""
-        right = default_checker().law.rights[hits[0].right]
+        right = law_right(hits[0].right)
         change = MoodChange(LEGAL_INFLAME, f"told something wrong about their rights ({right.act})")
         changes.append(change)
         self._apply([change])

@@ -23,6 +23,8 @@ from bot.domain.moves.text import normalise
 from bot.settings import PROJECT_ROOT
 
 LAW_FILE = PROJECT_ROOT / "data" / "course" / "law.yml"
+# The flag each kind of right raises when a learner's sentence contradicts it.
+LEGAL_FLAGS = {"legal_inaccuracy": "statement", "data_protection_breach": "disclosure"}
 
 
 class Right(BaseModel):
@@ -152,19 +154,29 @@ def read_law(path: Path = LAW_FILE) -> LawFile:
 
 
 @lru_cache(maxsize=1)
-def default_checker() -> LawChecker:
-    return LawChecker(read_law())
+def default_law() -> LawFile:
+    """The shipped knowledge base, read and validated once per process."""
+    return read_law()
 
 
 @lru_cache(maxsize=1)
+def default_checker() -> LawChecker:
+    return LawChecker(default_law())
+
+
 def known_rights() -> Tuple[str, ...]:
-    """The right ids a scenario may name (read once; an unreadable file names none)."""
+    """The right ids a scenario may name (an unreadable file names none)."""
     try:
-        return tuple(read_law().rights)
+        return tuple(default_law().rights)
     except PatternError:
         return ()
 
 
 def right(right_id: str) -> Right:
     """A right by id (a hit's right always exists: the checker only finds rights it has)."""
-    return default_checker().law.rights[right_id]
+    return default_law().rights[right_id]
+
+
+def raises(hit: LegalHit, flag_id: str) -> bool:
+    """Whether this contradiction raises ``flag_id`` (a disclosure raises the data-protection flag)."""
+    return LEGAL_FLAGS.get(flag_id) == right(hit.right).kind
