@@ -23,7 +23,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Callable, Dict, List, Sequence, Tuple
 
-from bot.bench import BenchError
+from bot.bench import BenchError, frozen_sets
 from bot.bench.evaluation import p50_p95
 from bot.domain.customer.customer import TurnResult
 from bot.domain.moves.detector import MoveDetector
@@ -161,7 +161,7 @@ def table_lines(name: str, result: Dict) -> List[str]:
 
 
 def run(library: Library, detector: MoveDetector, release: bool) -> List[str]:
-    sets = [("dev", DEV)] + ([("test (held out)", TEST)] if release else [])
+    sets = frozen_sets(DEV, TEST, release)
     lines: List[str] = []
     for name, path in sets:
         scripts = read_scripts(path)

@@ -14,9 +14,9 @@ import json
 import time
 from collections import defaultdict
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence
 
-from bot.bench import BenchError
+from bot.bench import BenchError, frozen_sets
 from bot.bench.evaluation import p50_p95
 from bot.domain.customer.acts import ActParser, LearnerAct
 from bot.domain.customer.offers import analyse
@@ -162,7 +162,7 @@ def table_lines(name: str, result: Dict) -> List[str]:
 
 
 def run(scenarios: Dict[str, Scenario], detector: MoveDetector, release: bool, misses: Optional[str]) -> int:
-    sets: List[Tuple[str, Path]] = [("dev", DEV)] + ([("test (held out)", TEST)] if release else [])
+    sets = frozen_sets(DEV, TEST, release)
     every_miss: List[Dict] = []
     for name, path in sets:
         rows = read_rows(path)

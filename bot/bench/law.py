@@ -13,6 +13,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Dict, List, Sequence, Tuple
 
+from bot.bench import frozen_sets
 from bot.domain.law.knowledge import LawChecker
 from bot.settings import PROJECT_ROOT
 
@@ -71,7 +72,7 @@ def table_lines(name: str, result: Dict, show_wrong: bool = False) -> List[str]:
 
 
 def run(checker: LawChecker, release: bool, show_wrong: bool) -> List[str]:
-    sets = [("dev", DEV)] + ([("test (held out)", TEST)] if release else [])
+    sets = frozen_sets(DEV, TEST, release)
     lines: List[str] = []
     for name, path in sets:
         items = read_items(path)

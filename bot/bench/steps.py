@@ -15,6 +15,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Dict, List, Sequence, Tuple
 
+from bot.bench import frozen_sets
 from bot.domain.assessment.scorecard import Scorecard
 from bot.domain.moves.detector import MoveDetector
 from bot.domain.scenarios.loader import Library
@@ -110,7 +111,7 @@ def table_lines(name: str, result: Dict, show_misses: bool = False) -> List[str]
 
 
 def run(library: Library, detector: MoveDetector, release: bool, show_misses: bool) -> List[str]:
-    sets = [("dev", DEV)] + ([("test (held out)", TEST)] if release else [])
+    sets = frozen_sets(DEV, TEST, release)
     lines: List[str] = []
     for name, path in sets:
         items = read_items(path)

@@ -73,6 +73,11 @@ def cmd_bench_diet(args) -> int:
     return run_command(args)
 
 
+def add_release(bench) -> None:
+    """``--release``: a quality benchmark scores its dev part, and with this its frozen held-out part too."""
+    bench.add_argument("--release", action="store_true", help="also score the held-out test part (never tune on it)")
+
+
 def register(sub) -> None:
     bench = sub.add_parser(
         "bench-moves",
@@ -101,7 +106,7 @@ def register(sub) -> None:
         "act to express) and print the share of acts understood per act type, beside the keyword reading "
         "the customer used before. The dev part by default; --release adds the held-out test part.",
     )
-    bench.add_argument("--release", action="store_true", help="also score the held-out test part (never tune on it)")
+    add_release(bench)
     bench.add_argument("--model")
     bench.add_argument("--errors", help="write the acts not understood to this JSON lines file")
     bench.set_defaults(func=cmd_bench_customer)
@@ -113,7 +118,7 @@ def register(sub) -> None:
         "annotators) and print per step how many messages that perform it were credited and how many near "
         "misses were refused. The dev part by default; --release adds the held-out test part.",
     )
-    bench.add_argument("--release", action="store_true", help="also score the held-out test part (never tune on it)")
+    add_release(bench)
     bench.add_argument("--misses", action="store_true", help="list the messages judged wrongly")
     bench.add_argument("--model")
     bench.set_defaults(func=cmd_bench_steps)
@@ -125,7 +130,7 @@ def register(sub) -> None:
         "against its right in data/course/law.yml and print precision and recall of 'contradicts' per right. "
         "The dev part by default; --release adds the held-out test part.",
     )
-    bench.add_argument("--release", action="store_true", help="also score the held-out test part (never tune on it)")
+    add_release(bench)
     bench.add_argument("--misses", action="store_true", help="list the statements judged wrongly")
     bench.set_defaults(func=cmd_bench_law)
 
