@@ -33,6 +33,8 @@ def test_a_wrong_statement_of_the_right_to_reject_raises_the_flag_and_is_correct
 def test_a_correct_statement_raises_nothing(detector):
     card = finish(_play(["I'm sorry the machine is leaking.", RIGHT_REJECT], detector=detector))
     assert "legal_inaccuracy" not in [f["id"] for f in card["flags"]]
+    choice = "You're entitled to a full refund, or we can send a brand-new machine if you'd rather."
+    assert default_checker().check(choice, read_law().rights) == []  # "send a brand-new" is not "go to the brand"
 
 
 def test_a_customer_who_knows_their_rights_pushes_back_and_one_who_does_not_is_just_upset(detector):
