@@ -6,7 +6,7 @@ Each prints figures; none is a timed test. The heavy work lives in ``bot.bench``
 from __future__ import annotations
 
 from bot.adapters.model_archive import ModelError, load_detector
-from bot.bench import BenchError, conversations, customer, law, moves, scoring, steps
+from bot.bench import BenchError, conversations, customer, law, moves, root_cause, scoring, steps
 from bot.cli.common import CliError, library, whole_number
 from bot.domain.law.knowledge import default_checker
 from bot.domain.moves.patterns import PatternError
@@ -46,6 +46,14 @@ def cmd_bench_steps(args) -> int:
 def cmd_bench_law(args) -> int:
     try:
         print("\n".join(law.run(default_checker(), args.release, args.misses)))
+        return 0
+    except (PatternError, BenchError) as exc:
+        raise CliError(str(exc))
+
+
+def cmd_bench_root_cause(args) -> int:
+    try:
+        print("\n".join(root_cause.run(library(), args.release, args.misses)))
         return 0
     except (PatternError, BenchError) as exc:
         raise CliError(str(exc))
@@ -133,6 +141,17 @@ def register(sub) -> None:
     add_release(bench)
     bench.add_argument("--misses", action="store_true", help="list the statements judged wrongly")
     bench.set_defaults(func=cmd_bench_law)
+
+    bench = sub.add_parser(
+        "bench-root-cause",
+        help="root-cause review: does it place a learner's answer at the right depth of the cause chain",
+        description="Review each frozen reflection answer (three writers who never saw the cues, two annotators) "
+        "against its scenario's cause chain and print the verdict's accuracy, precision and recall per level. "
+        "The dev part by default; --release adds the held-out test part.",
+    )
+    add_release(bench)
+    bench.add_argument("--misses", action="store_true", help="list the answers judged wrongly")
+    bench.set_defaults(func=cmd_bench_root_cause)
 
     bench_score = sub.add_parser("bench-score", help="scoring speed on a batch of long conversations")
     bench_score.add_argument("--conversations", type=int, default=300)

@@ -57,8 +57,19 @@ MODEL_STEPS: Dict[str, Tuple[str, ...]] = {
     "RATER": ("reliability", "assurance", "tangibles", "empathy", "responsiveness"),
     "CYCLE": ("listen", "empathise", "act", "follow_up"),
     "SOLVE": ("identify", "evaluate_options", "justify", "implement", "review"),
+    "INTERNAL": ("agree_standard", "confirm_handover", "follow_up"),
 }
 MODEL_IDS: Tuple[str, ...] = tuple(MODEL_STEPS)
+# Models scored only for some scenarios: model id -> the scenario field that must be true.
+# The internal-service points apply when the customer is a colleague (``internal: true``).
+SCENARIO_MODELS: Dict[str, str] = {"INTERNAL": "internal"}
+
+
+def model_applies(model_id: str, scenario: Any) -> bool:
+    """Is the model scored for this scenario: every model, except one whose condition it lacks (INTERNAL)?"""
+    condition = SCENARIO_MODELS.get(model_id)
+    return not condition or bool(getattr(scenario, condition))
+
 
 # The flags the coach raises, in scorecard order.
 FLAG_IDS: Tuple[str, ...] = (
@@ -79,6 +90,7 @@ FLAG_IDS: Tuple[str, ...] = (
     "off_track_message",
     "legal_inaccuracy",
     "data_protection_breach",
+    "symptom_as_root_cause",
 )
 
 

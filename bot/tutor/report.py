@@ -157,6 +157,14 @@ def markdown(sender_id: str, items: List[Dict[str, Any]]) -> str:
         lines += ["### Case notes", ""]
         lines += [f"- after turn {n['after_turn']}: {_md(n['text'])}" for n in view["notes"]] or ["- none"]
         lines += ["", "### Reflection", "", _md(view["reflection"]) if view["reflection"] else "_No answer._", ""]
+        review = view.get("root_cause")
+        if review:
+            lines += [
+                f"Root-cause review: the learner {_md(review['verdict_text'])}"
+                + (f": {_md(review['named'])}" if review["named"] else "")
+                + f". The scenario's root cause: {_md(review['root_cause'])}.",
+                "",
+            ]
         lines += ["### Tutor comments", ""]
         lines += [f"- {c['date']} UTC, {_md(c['tutor'])}: {_md(c['text'])}" for c in trail["comments"]] or ["- none"]
         lines += ["", "### Overrides (audit trail)", ""]

@@ -317,12 +317,29 @@ def attempt_view(
         "history_checks": list(attempt.history_checks),
         "hints": list(attempt.hints),
         "reflection": attempt.reflection,
+        "root_cause": root_cause_view(attempt.scorecard),
         "scorecard": card_view,
         "title": attempt.scenario.title,
         "organisation": attempt.scenario.organisation,
         "customer": attempt.scenario.customer.name,
         "outcome": attempt.outcome,
     }
+
+
+VERDICTS = {
+    "root_cause": "found the root cause",
+    "immediate_cause": "stopped at the immediate cause",
+    "symptom": "named a symptom as the cause",
+    "vague": "named no cause in this case",
+}
+
+
+def root_cause_view(card: Any) -> Optional[Dict[str, Any]]:
+    """The root-cause review of the reflection for the tutor: the verdict in words, and the chain's root cause."""
+    review = getattr(card, "root_cause", None)
+    if review is None:
+        return None
+    return {**review.dict(), "verdict_text": VERDICTS.get(review.verdict, review.verdict)}
 
 
 def _raw_view(event_list, card_view, index, notice: str) -> Dict[str, Any]:
@@ -363,6 +380,7 @@ def _raw_view(event_list, card_view, index, notice: str) -> Dict[str, Any]:
         "history_checks": [],
         "hints": [],
         "reflection": None,
+        "root_cause": None,
         "scorecard": card_view,
         "title": None,
         "organisation": None,

@@ -145,6 +145,9 @@ def test_conversation_view_shows_moves_mood_evidence_notes_and_reflection(page, 
         )
     )
     assert page.get_by_test_id("reflection").inner_text() == "I should have asked about the trip sooner."
+    # the root-cause review of that answer: it names no cause, and the tutor sees the scenario's root cause
+    review = page.get_by_test_id("root-cause").inner_text()
+    assert "named no cause in this case" in review and "nobody watches standard parcels" in review
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "conversation-view.png"), full_page=True)
 

@@ -103,6 +103,8 @@ def overall_score(
         )
     ]
     for flag in flags:
+        if not penalties[flag.id]:
+            continue  # a flag that teaches without costing points (symptom_as_root_cause) is no term of the sum
         label = f"Flag: {labels.get(flag.id, flag.id)}"
         lines.append(ScoreLine(kind="flag", id=flag.id, label=label, points=-penalties[flag.id], turns=flag.turns))
     name, adjustment = outcome

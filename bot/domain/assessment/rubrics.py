@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING, Dict, List
+from typing import TYPE_CHECKING, Dict, List, Optional
 
 from pydantic import BaseModel, Extra, conint, constr, validator
 
@@ -41,6 +41,7 @@ class ModelSpec(_Strict):
     name: Text
     ordered: bool
     steps: List[Step]
+    applies: Optional[Text] = None  # when only some scenarios score it: which (see SCENARIO_MODELS)
 
 
 class FlagSpec(_Strict):

@@ -13,7 +13,7 @@ from typing import Any, Dict, List, Optional
 
 from pydantic import BaseModel, ValidationError
 
-SCORECARD_VERSION = 2  # 2: adds breakdown, kpis, models.*.lost and steps.*.note
+SCORECARD_VERSION = 3  # 2: adds breakdown, kpis, models.*.lost and steps.*.note; 3: root_cause
 
 
 class _Part(BaseModel):
@@ -115,6 +115,17 @@ class Kpis(_Part):
     why: Dict[str, str] = {}
 
 
+class RootCauseReview(_Part):
+    """The root-cause review of the learner's reflection: the deepest link of the cause chain it names."""
+
+    verdict: str  # "root_cause" | "immediate_cause" | "symptom" | "vague"
+    named: Optional[str] = None  # the link it reached, as the scenario words it
+    next_why: Optional[str] = None  # the question to ask next, unless the root cause was found
+    prevention: bool = False  # it says a way to stop it happening again
+    root_cause: str = ""  # the scenario's root cause, for the tutor
+    message: str = ""  # the coach's reply to the learner
+
+
 class Scorecard(_Part):
     scenario: str
     persona: str
@@ -129,6 +140,7 @@ class Scorecard(_Part):
     feedback: Feedback = Feedback()
     breakdown: Optional[Breakdown] = None  # absent on scorecards stored before it existed
     kpis: Optional[Kpis] = None  # likewise
+    root_cause: Optional[RootCauseReview] = None  # only once the learner has answered the reflection
 
     def as_json(self) -> Dict[str, Any]:
         """The scorecard JSON: what the channels send and the tracker stores."""

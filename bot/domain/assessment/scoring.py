@@ -15,12 +15,13 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 from bot.domain.assessment.breakdown import model_score, overall_score, points_lost
 from bot.domain.assessment.feedback import feedback
 from bot.domain.assessment.kpis import service_kpis
+from bot.domain.assessment.root_cause import SHALLOW, names_root_cause, review_answer
 from bot.domain.assessment.rubrics import pass_mark, rubrics
 from bot.domain.assessment.scorecard import AssessmentResult, FlagResult, ModelResult, Scorecard, StepResult
 from bot.domain.law.knowledge import LEGAL_FLAGS, LegalHit, raises, right
 from bot.domain.moves.stock import is_keyword_stuffing
 from bot.domain.moves.text import normalise
-from bot.domain.vocabulary import ACTION_MOVES, NEGATIVE_MOVES
+from bot.domain.vocabulary import ACTION_MOVES, NEGATIVE_MOVES, model_applies
 
 # The customer's replies to a message it could not make sense of (see Customer.respond).
 LOST_CUSTOMER_REPLIES = frozenset({"clarify", "unclear"})
@@ -141,6 +142,9 @@ class Evidence:
             words |= {w for w in re.findall(r"[a-z0-9-]{4,}", fact.value.lower())} - _STOP_WORDS
         # the contradictions the customer found in each turn (it reacts to them as they come)
         self.legal = {r.index: r.legal for r in attempt.turns if r.legal}
+        self.review = review_answer(
+            self.scenario, attempt.reflection, attempt.customer.course.prevention, trusted=attempt.reflection_trusted
+        )
         self._situation = re.compile(
             r"(?<![a-z0-9])(?:" + "|".join(re.escape(w.lower()) for w in sorted(words)) + r")(?![a-z0-9])"
         )
@@ -320,6 +324,16 @@ def _identify(ev: Evidence) -> Dict:
     return _step(ev, turns, "ask_question", "acknowledge")
 
 
+def _agree_standard(ev: Evidence) -> Dict:
+    """What the colleague will get and when, committed to, in a conversation where they accepted it."""
+    resolved = ev.resolution_turn()
+    if resolved is None or ev.attempt.outcome == "escalated":
+        return {"met": False, "evidence": []}
+    moves = ("offer_solution", "set_expectations", "take_ownership")
+    turns = [t for t in ev.with_move(*moves, before=resolved + 2) if _SPECIFIC.search(t.norm)]
+    return _step(ev, turns, *moves)
+
+
 STEP_RULES: Dict[str, Dict[str, Callable[[Evidence], Dict]]] = {
     "HEAT": {
         "hear": lambda ev: _step(ev, ev.with_move("acknowledge", "ask_question"), "acknowledge", "ask_question"),
@@ -364,6 +378,11 @@ STEP_RULES: Dict[str, Dict[str, Callable[[Evidence], Dict]]] = {
         "justify": _justify,
         "implement": _implement,
         "review": lambda ev: _after_resolution(ev, "check_satisfaction", "follow_up"),
+    },
+    "INTERNAL": {
+        "agree_standard": _agree_standard,
+        "confirm_handover": lambda ev: _after_resolution(ev, "check_satisfaction", "acknowledge"),
+        "follow_up": lambda ev: _after_resolution(ev, "follow_up"),
     },
 }
 
@@ -477,7 +496,8 @@ def _flag_not_documented(ev: Evidence) -> Optional[List[int]]:
     action = bool(_ACTION_WORDS.search(text))
     outcome = bool(_OUTCOME_WORDS.search(text))
     rationale = ev.attempt.outcome != "escalated" or bool(_RATIONALE_WORDS.search(text))
-    return None if (problem and action and outcome and rationale) else []
+    cause = not ev.scenario.root_cause_in_notes or names_root_cause(ev.scenario, notes)
+    return None if (problem and action and outcome and rationale and cause) else []
 
 
 def _flag_customer_not_involved(ev: Evidence) -> Optional[List[int]]:
@@ -527,6 +547,7 @@ FLAG_RULES: Dict[str, Callable[[Evidence], Optional[List[int]]]] = {
     "off_track_message": _flag_off_track_message,
     "legal_inaccuracy": _legal_flag("legal_inaccuracy"),
     "data_protection_breach": _legal_flag("data_protection_breach"),
+    "symptom_as_root_cause": lambda ev: [] if ev.review and ev.review.verdict in SHALLOW else None,
 }
 
 
@@ -541,6 +562,12 @@ def _flag_message(flag_id: str, ev: Evidence, base: str) -> str:
     if flag_id == "over_promise":
         reasons = [r for t in ev.turns if t.offer for r in t.offer.get("over_promises", [])]
         return f"{base} You {'; '.join(reasons)}."
+    if flag_id == "not_documented" and ev.scenario.root_cause_in_notes:
+        notes = " ".join(n["text"] for n in ev.attempt.notes)
+        if notes.strip() and not names_root_cause(ev.scenario, notes):
+            return f"{base} Your notes don't record the root cause: {ev.scenario.links('root_cause')[0].label}."
+    if flag_id == "symptom_as_root_cause" and ev.review:
+        return f"{base} You named {ev.review.named}."
     if flag_id == "missed_escalation":
         return f"{base} {ev.scenario.escalation.reason}"
     if flag_id == "unnecessary_escalation":
@@ -566,6 +593,8 @@ def _spoiled_note(ev: Evidence, step: StepResult) -> Optional[str]:
 def _model_results(spec, ev: Evidence, phrasing: Dict[str, str]) -> Dict[str, ModelResult]:
     models = {}
     for model in spec.models:
+        if not model_applies(model.id, ev.scenario):
+            continue
         steps = []
         for step in model.steps:
             result = STEP_RULES[model.id][step.id](ev)
@@ -634,6 +663,8 @@ def score_attempt(attempt) -> Scorecard:
         mark = pass_mark()
         card.assessment = AssessmentResult(pass_mark=mark, passed=overall >= mark, attempt=attempt.number)
     card.feedback = feedback(card, ev)
+    if ev.review:
+        card.root_cause = ev.review
     card.kpis = service_kpis(
         outcome,
         final_mood=attempt.customer.mood,

@@ -168,6 +168,10 @@ OPEN_PHRASES = [
     "explain what",
     "what exactly",
     "what seems to be",
+    "what's the problem",
+    "what is the problem",
+    "what's the issue",
+    "what is the issue",
     "fill me in",
     "what's wrong",
     "what is wrong",
@@ -188,6 +192,9 @@ OPEN_PHRASES = [
     "how did it go",
 ]
 AGREEMENT_PHRASES = [
+    "can we agree",
+    "shall we agree",
+    "are we agreed",
     "would you like",
     "shall i",
     "shall we",

@@ -433,7 +433,7 @@ class Customer:
             self._change(changes, 0.4, "offered something that does not meet what they want")
             self._declined_remedy = next(r for r in self.scenario.remedies if r.id in offer.remedies)
             return "declined_remedy"
-        if len(set(offer.remedies)) >= 2:
+        if len(set(offer.remedies)) >= 2 and act.asks_choice:  # offered together, not to choose between: no pick
             self._chosen_quote = next((o.quote for o in act.options if o.remedy == satisfying[0].id), "")
         self.pending = satisfying[0]
         return self._accept_pending(events, changes)
@@ -531,7 +531,8 @@ class Customer:
         if known:
             confirmed = set(known) & set(self._stated_facts(norm))
             return [("confirmed" if confirmed else "already_told", "")]
-        if asked:
+        # once a remedy is agreed, a closed question about nothing the customer knows is about the agreement
+        if asked and (act.asks_open() or self.accepted is None):
             return [("story" if act.asks_open() else "asked_other", "")]
         return [(self._plain_kind(present), "")]
 

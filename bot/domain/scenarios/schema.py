@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     Keyword80 = str
     Currency = str
     EscalationRule = str
+    CauseLevel = str
     PersonaName = str
     NonNegFloat = float
     MoodLevel = float
@@ -46,6 +47,7 @@ else:
     Keyword80 = constr(min_length=2, max_length=80)
     Currency = constr(min_length=1, max_length=3)
     EscalationRule = constr(regex=r"^(required|allowed|unnecessary)$")
+    CauseLevel = constr(regex=r"^(symptom|immediate_cause|root_cause|prevention)$")
     PersonaName = constr(regex=r"^(angry|anxious|impatient|demanding)$")
     NonNegFloat = confloat(ge=0)
     MoodLevel = confloat(ge=0, le=10)
@@ -164,6 +166,28 @@ class Contact(Strict):
     outcome: Line
 
 
+CUE_JOIN = "+"  # "no + check": every term in one sentence
+
+
+class CauseLink(Strict):
+    """One link of the cause chain the root-cause review checks a learner's answer against.
+
+    ``cues`` are how an answer names it: each cue is one or more terms joined by ``+`` that must
+    all appear in one sentence, matched on lemmas (``...`` in a term stands for up to three words).
+    """
+
+    level: CauseLevel
+    label: Line = Field(..., description="The link in a sentence, as feedback and the tutor show it.")
+    why: Optional[Line] = Field(None, description="The next 'why' to ask, suggested when an answer stops here.")
+    cues: List[Keyword80] = Field(..., min_items=1)
+
+    @validator("cues", each_item=True)
+    def cue_terms(cls, cue):
+        if any(not term.strip() for term in cue.split(CUE_JOIN)):
+            raise ValueError(f"cue {cue!r} has an empty term (terms are joined by ' + ')")
+        return cue
+
+
 class Scenario(Strict):
     id: Id
     title: Label
@@ -188,6 +212,11 @@ class Scenario(Strict):
     )
     default_persona: PersonaName = "angry"
     calm_needed: Calming = Field(0, description="Extra calming the customer needs before accepting.")
+    internal: bool = Field(False, description="The customer is a colleague: the internal-service model applies.")
+    cause_chain: List[CauseLink] = Field(
+        default_factory=list, description="Symptom, immediate cause, root cause and prevention, for the review."
+    )
+    root_cause_in_notes: bool = Field(False, description="Case notes must record the root cause (not_documented).")
 
     @validator("replies")
     def known_reply_kinds(cls, replies):
@@ -215,6 +244,25 @@ class Scenario(Strict):
                 "learner's authority, and escalation is not required"
             )
         return values
+
+    @validator("cause_chain")
+    def chain_has_a_root(cls, chain):
+        levels = {link.level for link in chain}
+        if chain and not {"symptom", "root_cause"} <= levels:
+            raise ValueError("a cause chain needs at least a symptom and a root_cause link")
+        for link in chain:
+            if link.level in ("symptom", "immediate_cause") and not link.why:
+                raise ValueError(f"the {link.level} link {link.label!r} needs a 'why' (the next question to ask)")
+        return chain
+
+    @root_validator(skip_on_failure=True)
+    def notes_need_a_chain(cls, values):
+        if values.get("root_cause_in_notes") and not values.get("cause_chain"):
+            raise ValueError("root_cause_in_notes: needs a cause_chain with a root_cause link")
+        return values
+
+    def links(self, level: str) -> List[CauseLink]:
+        return [link for link in self.cause_chain if link.level == level]
 
     @property
     def required_facts(self) -> List[Fact]:
@@ -245,12 +293,22 @@ class Difficulty(Strict):
     facts_needed: bool = Field(False, description="All required facts must be asked before accepting.")
 
 
+class PreventionWords(Strict):
+    """How a root-cause answer says what should change: a sentence with one of ``fixes`` that names a link."""
+
+    fixes: List[Keyword40] = Field(default_factory=list, description="Forward-looking words: should, next time...")
+    not_fixes: List[Keyword40] = Field(
+        default_factory=list, description="Hindsight that is not a fix: should have, could have..."
+    )
+
+
 class Course(Strict):
     """Course-wide defaults: personas, difficulties and fallback replies."""
 
     personas: List[Persona]
     difficulties: List[Difficulty]
     replies: Dict[str, List[Line]]
+    prevention: PreventionWords = PreventionWords()
 
     @validator("replies")
     def all_reply_kinds(cls, replies):

@@ -34,8 +34,8 @@ COACH = "Coach: "
 MAX_MESSAGE_CHARS = 5000
 
 REFLECTION_QUESTION = (
-    COACH + "One last question before you go: what do you think caused this complaint, "
-    "and what would you do differently next time? (Type your answer.)"
+    COACH + "One last question before you go: what do you think caused this problem, "
+    "and what would stop it happening again? (Type your answer.)"
 )
 
 
@@ -95,6 +95,7 @@ class Attempt:
     outcome: Optional[str] = None
     scorecard: Optional[Scorecard] = None
     reflection: Optional[str] = None
+    reflection_trusted: bool = True  # False when Rasa read the answer as a "/command": reviewed as plain text
 
     @property
     def scenario(self):
@@ -216,16 +217,22 @@ class Session:
         if command and command.name == "end":
             self.phase = PHASE_DONE
             return [Output("coach", COACH + "No problem. Type `restart` to practise again.")]
-        assert self.attempt is not None  # PHASE_REFLECTION is only reached through _finish
-        self.attempt.reflection = message.text
-        self.attempt.transcript.append(
+        attempt = self.attempt
+        assert attempt is not None  # PHASE_REFLECTION is only reached through _finish
+        attempt.reflection = message.text
+        attempt.reflection_trusted = message.trusted
+        attempt.transcript.append(
             {"speaker": "learner", "text": message.text, "moves": [], "tool": "reflection", "time": message.time}
         )
         self.phase = PHASE_DONE
+        attempt.scorecard = score_attempt(attempt)  # the same card, now with the root-cause review
+        review = attempt.scorecard.root_cause
+        said = (COACH + "Root-cause review: " + review.message + "\n\n") if review else COACH
         return [
             Output(
                 "coach",
-                COACH + "Thank you, your reflection is saved with this attempt. Type `restart` to practise again.",
+                said + "Your reflection is saved with this attempt. Type `restart` to practise again.",
+                custom={"root_cause": review.dict()} if review else None,
                 buttons=[{"title": "Practise again", "payload": "restart"}],
             )
         ]

@@ -134,7 +134,7 @@ def test_the_scorecard_arrives_as_block_kit_blocks(channel_servers, platform):
         b["type"] in ("header", "section", "context", "divider", "actions") for b in blocks
     )
     assert not keys_of(card) & INTERNAL_KEYS
-    assert "what would you do differently" in reflection["text"]
+    assert "what would stop it happening again" in reflection["text"]
 
 
 def test_a_badly_signed_request_is_rejected_and_nothing_is_posted(channel_servers, platform):

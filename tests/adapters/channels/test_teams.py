@@ -150,7 +150,7 @@ def test_the_scorecard_arrives_as_an_adaptive_card(channel_servers, teams_keys, 
     assert any(t.startswith("“") and any(t.strip("“”") in line for line in GOOD_SCRIPT) for t in runs)
     texts = [b.get("text") for b in card["body"] if b["type"] == "TextBlock"]
     assert "What went well" in texts and "Customer's mood over the turns (0 calm, 10 furious)" in texts
-    assert "what would you do differently" in reflection["text"]
+    assert "what would stop it happening again" in reflection["text"]
 
 
 def test_requests_that_cannot_be_verified_get_401_and_no_reply(channel_servers, teams_keys, platform):

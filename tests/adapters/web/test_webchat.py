@@ -167,7 +167,7 @@ def test_whole_scenario_from_picker_to_scorecard(web_servers, context, artifacts
     card.locator("details.steps summary").click()
     # the live meter followed the customer down, and the coach asks for a reflection
     assert mood_now(page) == scorecard["mood"][-1] < start_mood
-    expect(page.locator("#log li.msg.coach").last).to_contain_text("what would you do differently")
+    expect(page.locator("#log li.msg.coach").last).to_contain_text("what would stop it happening again")
     assert_breakdown_shown(card, scorecard)
     kpis = scorecard["kpis"]
     expect(card.get_by_role("heading", name="Service KPIs")).to_be_visible()
@@ -189,6 +189,11 @@ def test_whole_scenario_from_picker_to_scorecard(web_servers, context, artifacts
     page.reload()
     expect(page.locator("#log .scorecard")).to_be_visible()
     page.screenshot(path=str(artifacts / "chat-phone.png"))
+    # the reflection answer gets the root-cause review: a symptom is named as one, with the next "why"
+    say(page, "The cause was that the boots were late.")
+    review = page.locator("#log li.msg.coach").last
+    expect(review).to_contain_text("Root-cause review: That is a symptom")
+    expect(review).to_contain_text('Ask the next "why"')
     assert_all_local(seen)
 
 
@@ -229,7 +234,7 @@ def assert_reflection_asked_above_the_input(page: Page) -> None:
     """After the scorecard, the coach's question sits right above the input, which has the focus."""
     prompt = page.locator("#composer-prompt")
     expect(prompt).to_be_visible()
-    expect(prompt).to_contain_text("what would you do differently")
+    expect(prompt).to_contain_text("what would stop it happening again")
     assert page.evaluate("document.activeElement.id") == "composer-input"
     viewport = page.viewport_size
     prompt_box, input_box = prompt.bounding_box(), page.locator("#composer-input").bounding_box()

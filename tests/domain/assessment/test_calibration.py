@@ -45,6 +45,8 @@ def test_expert_verdict(detector, scenario, conversation):
         assert card["outcome"] in allowed
     assert set(conversation.get("flags_raised", [])) <= flags, f"missing flags; raised {sorted(flags)}"
     assert not set(conversation.get("flags_not_raised", [])) & flags, f"unexpected flags {sorted(flags)}"
+    assert card["overall"] >= conversation.get("score_at_least", 0), f"scored {card['overall']}"
+    assert card["overall"] <= conversation.get("score_at_most", 100), f"scored {card['overall']}"
 
 
 @pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
