@@ -5,6 +5,8 @@ Each prints figures; none is a timed test. The heavy work lives in ``bot.bench``
 
 from __future__ import annotations
 
+from typing import Callable, List, Type
+
 from bot.adapters.model_archive import ModelError, load_detector
 from bot.bench import BenchError, conversations, customer, law, moves, root_cause, scoring, steps
 from bot.cli.common import CliError, library, whole_number
@@ -35,28 +37,27 @@ def cmd_bench_customer(args) -> int:
         raise CliError(str(exc))
 
 
-def cmd_bench_steps(args) -> int:
+def _report(lines: Callable[[], List[str]], *errors: Type[Exception]) -> int:
+    """Print a quality benchmark's lines; the errors it may raise become one clear CLI line."""
     try:
-        print("\n".join(steps.run(library(), load_detector(args.model), args.release, args.misses)))
+        print("\n".join(lines()))
         return 0
-    except (ModelError, BenchError) as exc:
+    except errors as exc:
         raise CliError(str(exc))
+
+
+def cmd_bench_steps(args) -> int:
+    return _report(
+        lambda: steps.run(library(), load_detector(args.model), args.release, args.misses), ModelError, BenchError
+    )
 
 
 def cmd_bench_law(args) -> int:
-    try:
-        print("\n".join(law.run(default_checker(), args.release, args.misses)))
-        return 0
-    except (PatternError, BenchError) as exc:
-        raise CliError(str(exc))
+    return _report(lambda: law.run(default_checker(), args.release, args.misses), PatternError, BenchError)
 
 
 def cmd_bench_root_cause(args) -> int:
-    try:
-        print("\n".join(root_cause.run(library(), args.release, args.misses)))
-        return 0
-    except (PatternError, BenchError) as exc:
-        raise CliError(str(exc))
+    return _report(lambda: root_cause.run(library(), args.release, args.misses), BenchError)
 
 
 def cmd_bench_score(args) -> int:

@@ -60,10 +60,14 @@ class CauseReader:
             out.append((sentence.text, named))
         return out
 
+    def named_in(self, sentences: List[Tuple[str, Set[int]]]) -> List[CauseLink]:
+        """The links named in any of the sentences, in chain order."""
+        named = set().union(*(links for _, links in sentences))
+        return [link for number, link in enumerate(self.chain) if number in named]
+
     def links_named(self, text: str) -> List[CauseLink]:
         """The links whose cues all appear in one sentence of the text, in chain order."""
-        named = set().union(*(links for _, links in self.sentences(text))) if text.strip() else set()
-        return [link for number, link in enumerate(self.chain) if number in named]
+        return self.named_in(self.sentences(text))
 
 
 @lru_cache(maxsize=8)
@@ -115,19 +119,20 @@ def review_answer(
         return None
     reader = reader_for(scenario)
     sentences = reader.sentences(answer) if trusted else []
-    named = [link for number, link in enumerate(reader.chain) if any(number in links for _, links in sentences)]
+    named = reader.named_in(sentences)
     levels = {link.level for link in named}
     verdict = next((level for level in DEPTH if level in levels), "vague")
     reached = next((link for link in named if link.level == verdict), None)
     # a way to stop it: a sentence that says what should change and names a link of the chain
     prevention = any(links and says_a_fix(text, words) for text, links in sentences)
+    why = _next_why(scenario, verdict, reached)
     return RootCauseReview(
         verdict=verdict,
         named=reached.label if reached else None,
-        next_why=_next_why(scenario, verdict, reached),
+        next_why=why,
         prevention=prevention,
         root_cause=scenario.links("root_cause")[0].label,
-        message=_message(scenario, verdict, reached, prevention),
+        message=_message(scenario, verdict, reached.label if reached else "", prevention, why),
     )
 
 
@@ -140,23 +145,19 @@ def _next_why(scenario: Scenario, verdict: str, reached: Optional[CauseLink]) ->
     return first.why
 
 
-def _message(scenario: Scenario, verdict: str, reached: Optional[CauseLink], prevention: bool) -> str:
+def _message(scenario: Scenario, verdict: str, named: str, prevention: bool, why: Optional[str]) -> str:
     """The coach's reply to the answer: credit, the mistake named, and the next question to ask."""
     if verdict == "root_cause":
-        said = f"You found the root cause: {reached.label if reached else ''}."
+        said = f"You found the root cause: {named}."
         if prevention:
             return said + " And your fix goes at that cause, so it would stop it happening again."
         fix = scenario.links("prevention")
         example = f" For example: {fix[0].label}." if fix else ""
         return said + " Next time, also say what would stop it happening again." + example
-    why = _next_why(scenario, verdict, reached)
     if verdict == "symptom":
-        head = f"That is a symptom, what the customer experienced ({reached.label if reached else ''}), not its cause."
+        head = f"That is a symptom, what the customer experienced ({named}), not its cause."
     elif verdict == "immediate_cause":
-        head = (
-            f"That is the immediate cause ({reached.label if reached else ''}). Fixing only that would not stop "
-            "it happening again."
-        )
+        head = f"That is the immediate cause ({named}). Fixing only that would not stop it happening again."
     else:
         head = "Your answer doesn't name a cause in this case yet."
     return f'{head} Ask the next "why": {why}'

@@ -142,6 +142,13 @@ class Evidence:
             words |= {w for w in re.findall(r"[a-z0-9-]{4,}", fact.value.lower())} - _STOP_WORDS
         # the contradictions the customer found in each turn (it reacts to them as they come)
         self.legal = {r.index: r.legal for r in attempt.turns if r.legal}
+        self.notes = " ".join(n["text"] for n in attempt.notes)
+        # case notes that must record the root cause (root_cause_in_notes) and do not
+        self.notes_miss_root_cause = (
+            self.scenario.root_cause_in_notes
+            and bool(self.notes.strip())
+            and not names_root_cause(self.scenario, self.notes)
+        )
         self.review = review_answer(
             self.scenario, attempt.reflection, attempt.customer.course.prevention, trusted=attempt.reflection_trusted
         )
@@ -486,18 +493,16 @@ def _flag_history_not_reviewed(ev: Evidence) -> Optional[List[int]]:
 
 
 def _flag_not_documented(ev: Evidence) -> Optional[List[int]]:
-    notes = " ".join(n["text"] for n in ev.attempt.notes)
-    if not notes.strip():
+    if not ev.notes.strip():
         return []
-    text = normalise(notes)
+    text = normalise(ev.notes)
     problem = any(
         re.search(r"(?<![a-z0-9])" + re.escape(k.lower()) + r"(?![a-z0-9])", text) for k in ev.scenario.problem_keywords
     )
     action = bool(_ACTION_WORDS.search(text))
     outcome = bool(_OUTCOME_WORDS.search(text))
     rationale = ev.attempt.outcome != "escalated" or bool(_RATIONALE_WORDS.search(text))
-    cause = not ev.scenario.root_cause_in_notes or names_root_cause(ev.scenario, notes)
-    return None if (problem and action and outcome and rationale and cause) else []
+    return None if (problem and action and outcome and rationale and not ev.notes_miss_root_cause) else []
 
 
 def _flag_customer_not_involved(ev: Evidence) -> Optional[List[int]]:
@@ -562,10 +567,8 @@ def _flag_message(flag_id: str, ev: Evidence, base: str) -> str:
     if flag_id == "over_promise":
         reasons = [r for t in ev.turns if t.offer for r in t.offer.get("over_promises", [])]
         return f"{base} You {'; '.join(reasons)}."
-    if flag_id == "not_documented" and ev.scenario.root_cause_in_notes:
-        notes = " ".join(n["text"] for n in ev.attempt.notes)
-        if notes.strip() and not names_root_cause(ev.scenario, notes):
-            return f"{base} Your notes don't record the root cause: {ev.scenario.links('root_cause')[0].label}."
+    if flag_id == "not_documented" and ev.notes_miss_root_cause:
+        return f"{base} Your notes don't record the root cause: {ev.scenario.links('root_cause')[0].label}."
     if flag_id == "symptom_as_root_cause" and ev.review:
         return f"{base} You named {ev.review.named}."
     if flag_id == "missed_escalation":
