@@ -37,7 +37,7 @@ def _warm_up() -> None:
     library = default_library()
     warm_up(library.scenarios.values())
     moves = ["greet", "apologize", "empathize", "ask_question", "take_ownership", "offer_solution"]
-    for scenario_id in sorted(library.scenarios):
+    for scenario_id in library.menu_ids():  # a coaching scenario also trains its move classifier here
         session = Session("warm-up", library)
         session.handle(LearnerInput("start", metadata={"coach": {"start": {"scenario": scenario_id}}}))
         session.handle(LearnerInput(WARM_UP_LINE, moves=list(moves)))

@@ -49,6 +49,8 @@ def _code_digest() -> str:
     digest = hashlib.sha256(FORMAT.encode())
     sources = sorted(Path(domain_package.__file__).parent.rglob("*.py"))
     sources += sorted((PROJECT_ROOT / "data" / "course").glob("*.yml"))
+    # the coaching patterns, spellings and classifier examples decide what a coaching turn detects
+    sources += sorted(p for p in (PROJECT_ROOT / "data" / "coaching").rglob("*") if p.is_file())
     sources += [
         Path(__file__),
         Path(__file__).parent / "learner_turn.py",
@@ -71,8 +73,8 @@ def version_of(library: Library) -> str:
         digest = hashlib.sha256(CODE_VERSION.encode())
         course = library.course.json() if library.course is not None else ""
         digest.update(course.encode())
-        for scenario_id in sorted(library.scenarios):
-            digest.update(scenario_id.encode() + b"\0" + library.scenarios[scenario_id].json().encode())
+        for scenario_id in library.menu_ids():
+            digest.update(scenario_id.encode() + b"\0" + library.practice(scenario_id).json().encode())
         held = (library, digest.hexdigest()[:16])
         _LIBRARY_VERSIONS[id(library)] = held
     return held[1]

@@ -29,10 +29,10 @@ def _f1(a: Sequence[bool], b: Sequence[bool]) -> float:
     return 2 * both / either if either else 0.0
 
 
-def agreement(rows: Sequence[Dict], min_support: int = 10) -> Dict:
+def agreement(rows: Sequence[Dict], min_support: int = 10, moves: Sequence[str] = MOVES) -> Dict:
     """Per-move kappa and F1 between the annotators, and the macro-F1 over moves either used enough."""
     per_move = {}
-    for move in MOVES:
+    for move in moves:
         a = [move in row["annotator_a"] for row in rows]
         b = [move in row["annotator_b"] for row in rows]
         per_move[move] = {"kappa": _kappa(a, b), "f1": _f1(a, b), "a": sum(a), "b": sum(b)}

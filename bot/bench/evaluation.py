@@ -54,8 +54,9 @@ def read_jsonl(path: Path) -> List[Labelled]:
     return rows
 
 
-def evaluate(predict: Callable[[str], Sequence[str]], data: Sequence[Labelled]) -> Dict:
-    tp = {m: 0 for m in MOVES}
+def evaluate(predict: Callable[[str], Sequence[str]], data: Sequence[Labelled], moves: Sequence[str] = MOVES) -> Dict:
+    """Per-move precision, recall and F1 over ``moves`` (the learner moves, or the coaching moves)."""
+    tp = {m: 0 for m in moves}
     fp = dict(tp)
     fn = dict(tp)
     exact = 0
@@ -64,14 +65,14 @@ def evaluate(predict: Callable[[str], Sequence[str]], data: Sequence[Labelled]) 
         pred: Set[str] = set(predict(text))
         want = set(gold)
         exact += pred == want
-        for move in MOVES:
+        for move in moves:
             tp[move] += move in pred and move in want
             fp[move] += move in pred and move not in want
             fn[move] += move not in pred and move in want
         if pred != want:
             errors.append({"text": text, "gold": sorted(want), "pred": sorted(pred)})
     per_move = {}
-    for move in MOVES:
+    for move in moves:
         p = tp[move] / (tp[move] + fp[move]) if tp[move] + fp[move] else 0.0
         r = tp[move] / (tp[move] + fn[move]) if tp[move] + fn[move] else 0.0
         f = 2 * p * r / (p + r) if p + r else 0.0
@@ -83,7 +84,7 @@ def evaluate(predict: Callable[[str], Sequence[str]], data: Sequence[Labelled]) 
     return {
         "per_move": per_move,
         "micro_f1": 2 * micro_p * micro_r / (micro_p + micro_r) if micro_p + micro_r else 0.0,
-        "macro_f1": sum(v["f1"] for v in per_move.values()) / len(MOVES),
+        "macro_f1": sum(v["f1"] for v in per_move.values()) / len(moves),
         "macro_f1_supported": sum(per_move[m]["f1"] for m in supported) / len(supported) if supported else 0.0,
         "supported_moves": supported,
         "exact_match": exact / len(data) if data else 0.0,

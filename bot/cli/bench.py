@@ -8,8 +8,9 @@ from __future__ import annotations
 from typing import Callable, List, Type
 
 from bot.adapters.model_archive import ModelError, load_detector
-from bot.bench import BenchError, conversations, customer, law, moves, root_cause, scoring, steps
+from bot.bench import BenchError, coaching, conversations, customer, law, moves, root_cause, scoring, steps
 from bot.cli.common import CliError, library, whole_number
+from bot.domain.coaching.detector import load_coaching_detector
 from bot.domain.law.knowledge import default_checker
 from bot.domain.moves.patterns import PatternError
 from bot.settings import PROJECT_ROOT, settings
@@ -58,6 +59,10 @@ def cmd_bench_law(args) -> int:
 
 def cmd_bench_root_cause(args) -> int:
     return _report(lambda: root_cause.run(library(), args.release, args.misses), BenchError)
+
+
+def cmd_bench_coaching(args) -> int:
+    return _report(lambda: coaching.run(load_coaching_detector(), args.release, args.errors), PatternError, BenchError)
 
 
 def cmd_bench_score(args) -> int:
@@ -153,6 +158,18 @@ def register(sub) -> None:
     add_release(bench)
     bench.add_argument("--misses", action="store_true", help="list the answers judged wrongly")
     bench.set_defaults(func=cmd_bench_root_cause)
+
+    bench = sub.add_parser(
+        "bench-coaching",
+        help="coaching-move detection: per-move F1 on the frozen, independently written set",
+        description="Detect the coaching moves in each frozen team-leader message (four writers who never saw "
+        "the patterns, two annotators, adjudicated) and print per-move precision, recall and F1, macro-F1 "
+        "against the 0.85 target, and the annotators' agreement. The dev part by default; --release adds the "
+        "held-out test part.",
+    )
+    add_release(bench)
+    bench.add_argument("--errors", action="store_true", help="list the messages detected wrongly")
+    bench.set_defaults(func=cmd_bench_coaching)
 
     bench_score = sub.add_parser("bench-score", help="scoring speed on a batch of long conversations")
     bench_score.add_argument("--conversations", type=int, default=300)

@@ -15,6 +15,8 @@ from bot.adapters.model_archive import ModelError, load_detector
 from bot.bench import BenchError
 from bot.cli import bench, tutor
 from bot.cli.common import CliError, library, read_text
+from bot.domain.coaching.detector import load_coaching_detector
+from bot.domain.moves.patterns import PatternError
 from bot.domain.scenarios.loader import SCENARIO_DIR, check_files, load_library, scenario_files
 from bot.ops.play import PlayError, play, rescore
 from bot.ops.servers import Servers, free_port
@@ -61,7 +63,12 @@ def cmd_detect(args) -> int:
 def cmd_scenarios(args) -> int:
     if args.check is not None:
         paths = [Path(p) for p in args.check] or scenario_files(SCENARIO_DIR)
-        errors = check_files(paths)
+        errors: list = list(check_files(paths))
+        if not args.check:  # the whole course: the coaching patterns, spellings and examples too
+            try:
+                load_coaching_detector()
+            except PatternError as exc:
+                errors.append(str(exc))
         for error in errors:
             print(error)
         if errors:
@@ -72,9 +79,10 @@ def cmd_scenarios(args) -> int:
     loaded = load_library()
     for error in loaded.errors:
         print(f"warning: skipped: {error}", file=sys.stderr)
-    width = max((len(s) for s in loaded.scenarios), default=0)
-    for scenario_id in sorted(loaded.scenarios):
-        print(f"{scenario_id:<{width}}  {loaded.scenarios[scenario_id].description}")
+    ids = loaded.menu_ids()
+    width = max((len(s) for s in ids), default=0)
+    for scenario_id in ids:
+        print(f"{scenario_id:<{width}}  {loaded.practice(scenario_id).description}")
     return 0
 
 
@@ -82,7 +90,7 @@ def cmd_scenarios(args) -> int:
 def cmd_play(args) -> int:
     scenarios = library()
     try:
-        scenario = scenarios.scenario(args.scenario)
+        scenario = scenarios.practice(args.scenario)
     except KeyError as exc:
         raise CliError(exc.args[0])
     course = scenarios.course

@@ -43,6 +43,25 @@ MOVE_TERMS: Tuple[Term, ...] = (
     Term("rude", "Rude", "Insults, sarcasm, hostility."),
 )
 MOVES: Tuple[str, ...] = tuple(term.id for term in MOVE_TERMS)
+# The coaching moves a team leader makes in a coaching scenario (``kind: coaching``; docs/coaching.md).
+COACHING_MOVE_TERMS: Tuple[Term, ...] = (
+    Term("open_question", "Open question", "Asks an open question that lets the agent think, describe or reflect."),
+    Term("specific_feedback", "Specific feedback", "Describes a specific thing the agent did or said, and its effect."),
+    Term("praise", "Recognise", "Recognises something the agent did well."),
+    Term("agree_action", "Agree an action", "Agrees a concrete action or standard going forward, usually with a date."),
+    Term("delegate", "Give authority", "Gives the agent authority to act, within stated limits."),
+    Term(
+        "check_understanding", "Check understanding", "Asks the agent to play back, or checks they understand or agree."
+    ),
+    Term("criticise_person", "Criticise the person", "Judges or labels the agent as a person, not the behaviour."),
+    Term("tell_instead_of_ask", "Tell instead of ask", "Tells the agent the answer instead of letting them find it."),
+)
+COACHING_MOVES: Tuple[str, ...] = tuple(term.id for term in COACHING_MOVE_TERMS)
+# Detected too, but outside the label set: the purpose named (GROW goal), options asked for, a time given,
+# the talk closed.
+COACHING_EXTRA_MOVES: Tuple[str, ...] = ("set_goal", "ask_options", "time_given", "close_talk")
+NEGATIVE_COACHING_MOVES = frozenset({"criticise_person", "tell_instead_of_ask"})
+
 # Moves that make things worse; the rest are service moves.
 NEGATIVE_MOVES = frozenset({"blame", "dismiss", "rude"})
 # Moves that act on the problem (HEAT "take action", AAA "act").
@@ -58,15 +77,25 @@ MODEL_STEPS: Dict[str, Tuple[str, ...]] = {
     "CYCLE": ("listen", "empathise", "act", "follow_up"),
     "SOLVE": ("identify", "evaluate_options", "justify", "implement", "review"),
     "INTERNAL": ("agree_standard", "confirm_handover", "follow_up"),
+    "GROW": ("goal", "reality", "options", "will"),
+    "COACHING": ("ask", "feedback", "recognise", "authority", "check"),
 }
 MODEL_IDS: Tuple[str, ...] = tuple(MODEL_STEPS)
 # Models scored only for some scenarios: model id -> the scenario field that must be true.
 # The internal-service points apply when the customer is a colleague (``internal: true``).
 SCENARIO_MODELS: Dict[str, str] = {"INTERNAL": "internal"}
+# The scenario kinds and the models each scores: a coaching conversation is not a complaint.
+KIND_MODELS: Dict[str, Tuple[str, ...]] = {
+    "complaint": ("HEAT", "LATER", "AAA", "LURC", "RATER", "CYCLE", "SOLVE", "INTERNAL"),
+    "coaching": ("GROW", "COACHING"),
+}
 
 
 def model_applies(model_id: str, scenario: Any) -> bool:
-    """Is the model scored for this scenario: every model, except one whose condition it lacks (INTERNAL)?"""
+    """Is the model scored for this scenario: the models of its kind, less one whose condition it lacks?"""
+    kind = getattr(scenario, "kind", "complaint")
+    if model_id not in KIND_MODELS.get(kind, ()):
+        return False
     condition = SCENARIO_MODELS.get(model_id)
     return not condition or bool(getattr(scenario, condition))
 
@@ -91,7 +120,12 @@ FLAG_IDS: Tuple[str, ...] = (
     "legal_inaccuracy",
     "data_protection_breach",
     "symptom_as_root_cause",
+    "criticised_person",
+    "told_not_asked",
+    "no_action_agreed",
 )
+# The flags each kind of scenario can raise.
+COACHING_FLAGS: Tuple[str, ...] = ("criticised_person", "told_not_asked", "no_action_agreed", "symptom_as_root_cause")
 
 
 @dataclass(frozen=True)
@@ -117,7 +151,8 @@ class Vocabulary:
             for m in rubrics.models
         }
         flags = {flag_id: Term(flag_id, spec.label, spec.message) for flag_id, spec in rubrics.flags.items()}
-        return cls({term.id: term for term in MOVE_TERMS}, models, flags)
+        moves = {term.id: term for term in MOVE_TERMS + COACHING_MOVE_TERMS}
+        return cls(moves, models, flags)
 
     def model_labels(self) -> Dict[str, Dict[str, Any]]:
         """{model id: {"name": label, "steps": {step id: label}}}, as the web page and channels show them."""

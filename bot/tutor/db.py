@@ -208,6 +208,8 @@ ADDED_ATTEMPT_COLUMNS = (
     ("kpi_nps_category", "VARCHAR(20)"),
     ("kpi_fcr", "BOOLEAN"),
     ("kpi_handle_seconds", "INTEGER"),
+    ("m_grow", "INTEGER"),
+    ("m_coaching", "INTEGER"),
 )
 
 

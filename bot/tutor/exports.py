@@ -381,7 +381,7 @@ def _duration(r: Dict[str, Any]) -> Dict[str, str]:
 def to_xapi(rows: Iterable[Dict[str, Any]], library=None) -> str:
     titles = {}
     if library is not None:
-        titles = {sid: s.title for sid, s in library.scenarios.items()}
+        titles = {sid: library.practice(sid).title for sid in library.menu_ids()}
     mark = pass_mark()
     statements = [s for s in (statement(r, titles, mark) for r in rows) if s]
     return json.dumps(statements, ensure_ascii=False, indent=1)

@@ -321,7 +321,16 @@ def attempt_view(
         "scorecard": card_view,
         "title": attempt.scenario.title,
         "organisation": attempt.scenario.organisation,
-        "customer": attempt.scenario.customer.name,
+        "customer": attempt.scenario.counterpart,
+        "coaching": attempt.coaching,
+        "handled": (
+            [
+                {"speaker": attempt.scenario.agent.name if line.speaker == "agent" else "Customer", "text": line.text}
+                for line in attempt.scenario.transcript
+            ]
+            if attempt.coaching
+            else []
+        ),
         "outcome": attempt.outcome,
     }
 

@@ -68,3 +68,18 @@ def test_poor_learner_leaves_the_customer_unhappy(servers, scenario):
     assert card["outcome"] in ("unsatisfied", "abandoned")
     assert card["mood"][-1] >= card["mood"][0] - 1, card["mood"]
     assert card["overall"] < 45
+
+
+# -- the coaching scenario (issue 18): the same real servers, the team leader's side -------------
+def test_a_skilled_coach_agrees_a_dated_action_through_the_real_assistant(servers):
+    card = coach_play(servers, "coaching_review", SCRIPTS / "coaching_review.good.txt", persona="anxious")["scorecard"]
+    assert set(card["models"]) == {"GROW", "COACHING"}
+    assert card["outcome"] == "satisfied" and card["overall"] >= 70
+    assert not {f["id"] for f in card["flags"]} & {"criticised_person", "no_action_agreed"}
+    assert card["mood"][-1] < card["mood"][0], card["mood"]  # Sam's guard came down
+
+
+def test_a_coach_who_labels_the_person_loses_the_agent(servers):
+    card = coach_play(servers, "coaching_review", SCRIPTS / "coaching_review.poor.txt")["scorecard"]
+    assert card["outcome"] == "abandoned" and card["overall"] <= 35
+    assert "criticised_person" in {f["id"] for f in card["flags"]}

@@ -208,3 +208,19 @@ def test_the_list_pages_and_filters_10000_conversations(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_a_coaching_attempt_is_indexed_with_its_own_models(engine):
+    library = default_library()
+    recorder = seed.Recorder("conv-coach", library, channel="webchat")
+    setup = {"scenario": "coaching_review", "persona": "anxious", "difficulty": "standard", "seed": 1}
+    recorder.say("start", metadata={"coach": {"start": setup, "learner": {"id": "L9", "name": "Kim"}}})
+    recorder.say("Well done for getting her order number so quickly.", [])
+    recorder.say("Let's agree that from tomorrow you apologise in your first reply.", [])
+    recorder.say("end")
+    _flush(engine, recorder, 0)
+    assert indexer.sync(engine) == 1
+    (row,) = _rows(engine)
+    assert row["scenario"] == "coaching_review" and row["outcome"] == "satisfied"
+    assert row["m_grow"] is not None and row["m_coaching"] is not None
+    assert row["m_heat"] is None and row["kpi_csat"] is None

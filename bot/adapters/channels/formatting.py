@@ -40,6 +40,13 @@ def strip_coach(text: str) -> str:
     return text[len(COACH_PREFIX) :] if text.startswith(COACH_PREFIX) else text
 
 
+GUARD_WORDS = ("open", "relaxed", "guarded", "defensive", "shut down")  # a coached agent's guard, 0-10
+
+
+def guard_word(guard: int) -> str:
+    return GUARD_WORDS[0 if guard <= 2 else 1 if guard <= 4 else 2 if guard <= 6 else 3 if guard <= 8 else 4]
+
+
 def mood_word(mood: int) -> str:
     if mood <= 2:
         return "calm"
@@ -69,7 +76,7 @@ def truncate(text: str, limit: int) -> str:
 
 def scenario_title(scenario_id: str) -> str:
     try:
-        return default_library().scenarios[scenario_id].title
+        return default_library().practice(scenario_id).title
     except Exception:  # noqa: BLE001 - the id is a fine fallback
         return str(scenario_id)
 
@@ -177,7 +184,9 @@ def slack_message(message: Dict[str, Any]) -> Dict[str, Any]:
         blocks.append({"type": "section", "text": _plain(text), "accessory": slack_tools_menu()})
         mood = meta.get("mood")
         if isinstance(mood, int):
-            line = f"Customer mood {mood}/10 {bar(mood, 10)} {mood_word(mood)}"
+            meter = f"{meta['name']}'s guard" if meta.get("name") else "Customer mood"  # a coached agent's guard
+            word = guard_word(mood) if meta.get("name") else mood_word(mood)
+            line = f"{meter} {mood}/10 {bar(mood, 10)} {word}"
             why = [str(w) for w in meta.get("why") or [] if w]
             if why:
                 line += " · " + "; ".join(why)

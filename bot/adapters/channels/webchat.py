@@ -172,7 +172,7 @@ class WebChatInput(InputChannel):
             menu = output.custom["menu"]
             # the persona a scenario uses when the learner leaves "the scenario's usual customer"
             for scenario in menu["scenarios"]:
-                scenario["usual_persona"] = library.scenario(scenario["id"]).default_persona
+                scenario["usual_persona"] = library.practice(scenario["id"]).default_persona
             self._menu = {"text": output.text, "menu": menu}
         return self._menu
 

@@ -8,9 +8,10 @@ and returns its own explanation: scoring calls it, every renderer shows what it 
 from __future__ import annotations
 
 import math
-from typing import Dict, List, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from bot.domain.assessment.scorecard import Breakdown, FlagResult, ModelResult, PointsLost, ScoreLine, StepResult
+from bot.domain.vocabulary import model_applies
 
 ORDER_POINTS = 15  # of an ordered model's 100, the share for doing its met steps in order
 
@@ -119,3 +120,49 @@ def overall_score(
         lines.append(ScoreLine(kind="cap", label=label, points=cap - overall))
         overall = cap
     return Breakdown(lines=lines, overall=overall)
+
+
+def model_results(
+    spec: Any,
+    scenario: Any,
+    judge: Callable[[str, str], Dict],
+    phrasing: Dict[str, str],
+    note: Optional[Callable[[StepResult], Optional[str]]] = None,
+) -> Dict[str, ModelResult]:
+    """Every model the scenario scores: each step judged (``judge(model, step)`` gives met and
+    evidence), advice for a missed one (with the scenario's model answer), the score and its lost points.
+
+    Complaints and coaching conversations share this; only their step rules (``judge``) differ."""
+    models = {}
+    for model in spec.models:
+        if not model_applies(model.id, scenario):
+            continue
+        steps = []
+        for step in model.steps:
+            result = judge(model.id, step.id)
+            entry = StepResult(id=step.id, met=result["met"], evidence=result["evidence"])
+            said = note(entry) if note and entry.met else None
+            if said:
+                entry.note = said
+            if not entry.met:
+                better = phrasing.get(step.id)
+                entry.advice = step.advice + (f' For example: "{better}"' if better else "")
+            steps.append(entry)
+        score = round(sum(model_score(steps, model.ordered)))
+        lost = points_lost(steps, model.ordered, {s.id: s.name for s in model.steps}, score)
+        models[model.id] = ModelResult(score=score, steps=steps, lost=lost)
+    return models
+
+
+def course_sum(
+    spec: Any, models: Dict[str, ModelResult], flags: Sequence[FlagResult], outcome: str, cap: Optional[int]
+) -> Breakdown:
+    """``overall_score`` with the rubric file's flag penalties, flag labels and outcome points."""
+    return overall_score(
+        models,
+        flags,
+        penalties={flag_id: flag.penalty for flag_id, flag in spec.flags.items()},
+        labels={flag_id: flag.label for flag_id, flag in spec.flags.items()},
+        outcome=(outcome, spec.outcomes.get(outcome, 0)),
+        cap=cap,
+    )

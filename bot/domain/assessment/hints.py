@@ -35,3 +35,29 @@ def hint_for(attempt) -> str:
     if "check_satisfaction" not in used:
         return "Check the solution works for the customer and whether they need anything else."
     return "Record your case notes with `notes: ...` (problem, action, outcome), then type `end`."
+
+
+def coaching_hint(attempt) -> str:
+    """The next coaching step the team leader has not taken yet, in GROW order."""
+    coachee = attempt.customer
+    used = set(coachee.move_counts)
+    name = attempt.scenario.agent.name.split()[0]
+    if "criticise_person" in used:
+        return f"Talk about what {name} said or did, and its effect, never about {name} as a person."
+    steps = [
+        ("set_goal", f"Start by saying what this conversation is for, so {name} knows it isn't a telling-off."),
+        ("open_question", f"Ask an open question so {name} can say how the chat went and what got in the way."),
+        ("praise", f"Recognise something {name} did well in the chat, specifically."),
+        ("specific_feedback", f"Point to one thing {name} wrote in the chat, and what it led to."),
+        ("ask_options", f"Ask {name} what they could do differently before giving your own ideas."),
+    ]
+    for move, tip in steps:
+        if move not in used:
+            return tip
+    if not coachee.agreed_turns:
+        return f"Agree one or two actions with {name}, with a date (from the next shift, by Friday)."
+    if "delegate" not in used:
+        return f"Where a rule held {name} back, give authority within a limit."
+    if not coachee.played_back:
+        return f"Ask {name} to tell you back what you agreed."
+    return "Close the conversation, then type `end` for your scorecard."

@@ -12,7 +12,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from bot.domain.assessment.breakdown import model_score, overall_score, points_lost
+from bot.domain.assessment.breakdown import course_sum, model_results, model_score
 from bot.domain.assessment.feedback import feedback
 from bot.domain.assessment.kpis import service_kpis
 from bot.domain.assessment.root_cause import SHALLOW, names_root_cause, review_answer
@@ -21,7 +21,7 @@ from bot.domain.assessment.scorecard import AssessmentResult, FlagResult, ModelR
 from bot.domain.law.knowledge import LEGAL_FLAGS, LegalHit, raises, right
 from bot.domain.moves.stock import is_keyword_stuffing
 from bot.domain.moves.text import normalise
-from bot.domain.vocabulary import ACTION_MOVES, NEGATIVE_MOVES, model_applies
+from bot.domain.vocabulary import ACTION_MOVES, NEGATIVE_MOVES
 
 # The customer's replies to a message it could not make sense of (see Customer.respond).
 LOST_CUSTOMER_REPLIES = frozenset({"clarify", "unclear"})
@@ -594,26 +594,9 @@ def _spoiled_note(ev: Evidence, step: StepResult) -> Optional[str]:
 
 
 def _model_results(spec, ev: Evidence, phrasing: Dict[str, str]) -> Dict[str, ModelResult]:
-    models = {}
-    for model in spec.models:
-        if not model_applies(model.id, ev.scenario):
-            continue
-        steps = []
-        for step in model.steps:
-            result = STEP_RULES[model.id][step.id](ev)
-            entry = StepResult(id=step.id, met=result["met"], evidence=result["evidence"])
-            note = _spoiled_note(ev, entry) if entry.met else None
-            if note:
-                entry.note = note
-            if not result["met"]:
-                better = phrasing.get(step.id)
-                entry.advice = step.advice + (f' For example: "{better}"' if better else "")
-            steps.append(entry)
-        score = _model_score(steps, model.ordered)
-        names = {step.id: step.name for step in model.steps}
-        lost = points_lost(steps, model.ordered, names, score)
-        models[model.id] = ModelResult(score=score, steps=steps, lost=lost)
-    return models
+    return model_results(
+        spec, ev.scenario, lambda model, step: STEP_RULES[model][step](ev), phrasing, lambda e: _spoiled_note(ev, e)
+    )
 
 
 def _flag_results(spec, ev: Evidence) -> List[FlagResult]:
@@ -637,14 +620,7 @@ def score_attempt(attempt) -> Scorecard:
     flags = _flag_results(spec, ev)
     outcome = attempt.outcome or "unsatisfied"
     generic = bool(ev.credited) and not any(ev.situational(t) for t in ev.credited) and not ev.attempt.customer.revealed
-    breakdown = overall_score(
-        models,
-        flags,
-        penalties={flag_id: flag.penalty for flag_id, flag in spec.flags.items()},
-        labels={flag_id: flag.label for flag_id, flag in spec.flags.items()},
-        outcome=(outcome, spec.outcomes.get(outcome, 0)),
-        cap=spec.generic_cap if generic else None,
-    )
+    breakdown = course_sum(spec, models, flags, outcome, cap=spec.generic_cap if generic else None)
     overall = breakdown.overall
     card = Scorecard(
         scenario=attempt.setup.scenario,

@@ -272,9 +272,15 @@ class MoveClassifier:
 
     @classmethod
     def train(
-        cls, samples: Sequence[Sequence[str]], targets: Sequence[Iterable[str]], c: float = 4.0, min_count: int = 2
+        cls,
+        samples: Sequence[Sequence[str]],
+        targets: Sequence[Iterable[str]],
+        c: float = 4.0,
+        min_count: int = 2,
+        labels: Sequence[str] = MOVES,
+        random_state: Optional[int] = None,
     ) -> "MoveClassifier":
-        """Fit on feature lists and their move sets."""
+        """Fit on feature lists and their move sets (``labels``: the learner moves, or the coaching moves)."""
         from scipy.sparse import csr_matrix
         from sklearn.linear_model import LogisticRegression
 
@@ -292,17 +298,17 @@ class MoveClassifier:
                     cols.append(vocab[f])
         x = csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(samples), len(vocab)))
         target_sets = [set(t) for t in targets]
-        weights = np.zeros((len(vocab), len(MOVES)), dtype=np.float32)
-        for j, move in enumerate(MOVES):
+        weights = np.zeros((len(vocab), len(labels)), dtype=np.float32)
+        for j, move in enumerate(labels):
             y = np.array([move in t for t in target_sets], dtype=np.int32)
             if y.min() == y.max():
                 weights[0, j] = 5.0 if y[0] else -5.0
                 continue
-            model = LogisticRegression(C=c, solver="liblinear", max_iter=200)
+            model = LogisticRegression(C=c, solver="liblinear", max_iter=200, random_state=random_state)
             model.fit(x, y)
             weights[:, j] = model.coef_[0]
             weights[0, j] += float(model.intercept_[0])
-        return cls(vocab, weights)
+        return cls(vocab, weights, labels)
 
     def save(self, directory: Path) -> None:
         directory = Path(directory)

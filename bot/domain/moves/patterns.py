@@ -30,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 import yaml
 from pydantic import BaseModel, Extra, Field, ValidationError, root_validator, validator
@@ -94,14 +94,10 @@ class PatternSpec(_Entry):
 class VetoSpec(_Entry):
     moves: List[str] = Field(..., min_items=1)
 
-    @validator("moves", each_item=True)
-    def _known_move(cls, move):
-        if move not in MOVES:
-            raise ValueError(f"unknown move {move!r}")
-        return move
-
 
 class PatternFile(BaseModel):
+    """One move's patterns and vetoes. Which moves exist depends on the set: learner or coaching moves."""
+
     move: str
     patterns: List[PatternSpec] = []
     vetoes: List[VetoSpec] = []
@@ -109,11 +105,15 @@ class PatternFile(BaseModel):
     class Config:
         extra = Extra.forbid
 
-    @validator("move")
-    def _known_move(cls, move):
-        if move not in MOVES:
-            raise ValueError(f"unknown move {move!r}; the moves are {', '.join(MOVES)}")
-        return move
+    def unknown_move(self, known: Sequence[str]) -> Optional[str]:
+        """What is wrong when the file names a move outside ``known``, else None."""
+        if self.move not in known:
+            return f"field move: unknown move {self.move!r}; the moves are {', '.join(known)}"
+        for veto in self.vetoes:
+            for move in veto.moves:
+                if move not in known:
+                    return f"pattern {veto.name!r} field moves: unknown move {move!r}"
+        return None
 
 
 @dataclass(frozen=True)
@@ -129,6 +129,7 @@ class PatternHit:
 class SegmentPatterns:
     hits: Tuple[PatternHit, ...]
     vetoes: Dict[str, str]  # move -> the veto's name
+    negated: Tuple[str, ...] = ()  # moves a pattern matched inside a negation ("not saying you're lazy")
 
     def moves(self) -> List[str]:
         return sorted({hit.move for hit in self.hits})
@@ -138,7 +139,7 @@ def _where(path: Path, name: str) -> str:
     return f"{path.name}: pattern {name!r}"
 
 
-def read_pattern_file(path: Path) -> PatternFile:
+def read_pattern_file(path: Path, known: Sequence[str] = MOVES) -> PatternFile:
     try:
         raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -146,9 +147,13 @@ def read_pattern_file(path: Path) -> PatternFile:
     if not isinstance(raw, dict):
         raise PatternError(f"{path}: expected a mapping with `move`, `patterns` and `vetoes`")
     try:
-        return PatternFile.parse_obj(raw)
+        spec = PatternFile.parse_obj(raw)
     except ValidationError as exc:
         raise PatternError(f"{path}: {_explain(raw, exc)}")
+    problem = spec.unknown_move(known)
+    if problem:
+        raise PatternError(f"{path}: {problem}")
+    return spec
 
 
 def _explain(raw: Dict, exc: ValidationError) -> str:
@@ -194,15 +199,18 @@ class MovePatterns:
         matches = list(self.matcher(doc)) + list(self.phrases(doc))
         hits: List[PatternHit] = []
         vetoes: Dict[str, str] = {}
+        negated_moves: List[str] = []
         for key_hash, start, end in sorted(matches, key=lambda m: (m[1], m[2])):
             kind, entry = self.entries[self.nlp.vocab.strings[key_hash]]
             if kind == "veto":
                 for move in entry.moves:
                     vetoes.setdefault(move, entry.name)
-            elif not (entry.negatable and negated(doc, start)):
+            elif entry.negatable and negated(doc, start):
+                negated_moves.append(kind)
+            else:
                 hits.append(PatternHit(kind, entry.name, entry.strong, start, end))
         kept = tuple(hit for hit in hits if hit.move not in vetoes)
-        return SegmentPatterns(kept, vetoes)
+        return SegmentPatterns(kept, vetoes, tuple(sorted(set(negated_moves))))
 
 
 def negated(doc: Any, start: int) -> bool:
@@ -216,9 +224,9 @@ def negated(doc: Any, start: int) -> bool:
     return False
 
 
-def pattern_files(folder: Path = PATTERNS_DIR) -> List[Tuple[Path, PatternFile]]:
+def pattern_files(folder: Path = PATTERNS_DIR, known: Sequence[str] = MOVES) -> List[Tuple[Path, PatternFile]]:
     paths = sorted(Path(folder).glob("*.yml"))
-    files = [(path, read_pattern_file(path)) for path in paths]
+    files = [(path, read_pattern_file(path, known)) for path in paths]
     seen: Dict[str, Path] = {}
     for path, spec in files:
         if spec.move in seen:
@@ -227,8 +235,8 @@ def pattern_files(folder: Path = PATTERNS_DIR) -> List[Tuple[Path, PatternFile]]
     return files
 
 
-def load_patterns(folder: Path = PATTERNS_DIR) -> MovePatterns:
-    return MovePatterns(pattern_files(folder))
+def load_patterns(folder: Path = PATTERNS_DIR, known: Sequence[str] = MOVES) -> MovePatterns:
+    return MovePatterns(pattern_files(folder, known))
 
 
 @lru_cache(maxsize=1)

@@ -190,6 +190,7 @@ class CauseLink(Strict):
 
 class Scenario(Strict):
     id: Id
+    kind: str = Field("complaint", regex=r"^complaint$", description="complaint (this format) or coaching.")
     title: Label
     description: Text160 = Field(..., description="One line for `coach scenarios`.")
     organisation: Label
@@ -263,6 +264,11 @@ class Scenario(Strict):
 
     def links(self, level: str) -> List[CauseLink]:
         return [link for link in self.cause_chain if link.level == level]
+
+    @property
+    def counterpart(self) -> str:
+        """Who the learner talks to."""
+        return self.customer.name
 
     @property
     def required_facts(self) -> List[Fact]:

@@ -10,14 +10,19 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple, cast
+from typing import Any, Dict, List, Optional, Tuple, Union, cast
 
+from bot.domain.assessment.coaching import score_coaching
 from bot.domain.assessment.feedback import summary_text
-from bot.domain.assessment.hints import hint_for
+from bot.domain.assessment.hints import coaching_hint, hint_for
 from bot.domain.assessment.scorecard import Scorecard
 from bot.domain.assessment.scoring import score_attempt
+from bot.domain.coaching.coachee import Coachee
+from bot.domain.coaching.detector import default_coaching_detector
 from bot.domain.customer.customer import Customer, TurnResult, stable_seed
+from bot.domain.moves.patterns import PatternError
 from bot.domain.moves.text import segments
+from bot.domain.scenarios.coaching import CoachingScenario
 from bot.domain.scenarios.loader import Library
 from bot.domain.scenarios.schema import Course
 from bot.domain.session.commands import HELP_TEXT, Command
@@ -82,7 +87,7 @@ class Setup:
 class Attempt:
     number: int
     setup: Setup
-    customer: Customer
+    customer: Union[Customer, Coachee]  # the coachee in a coaching scenario
     opening: str
     turns: List[TurnResult] = field(default_factory=list)
     times: List[Optional[float]] = field(default_factory=list)  # learner message times, per turn
@@ -100,6 +105,13 @@ class Attempt:
     @property
     def scenario(self):
         return self.customer.scenario
+
+    @property
+    def coaching(self) -> bool:
+        return isinstance(self.customer, Coachee)
+
+    def score(self) -> Scorecard:
+        return score_coaching(self) if self.coaching else score_attempt(self)
 
     def mood_trace(self) -> List[int]:
         start = self.turns[0].mood_before if self.turns else self.customer.mood
@@ -173,6 +185,8 @@ class Session:
         assert attempt is not None  # _begin sets it before entering PHASE_PLAYING
         if command:
             return self._tool(command, message)
+        if isinstance(attempt.customer, Coachee):
+            return self._coaching_turn(attempt, attempt.customer, message)
         moves = list(message.moves) if message.trusted else []
         questions = self._questions(message) if "ask_question" in moves else []
         result = attempt.customer.respond(message.text, moves, questions, trusted=message.trusted)
@@ -202,6 +216,60 @@ class Session:
             )
         return outputs
 
+    def _coaching_turn(self, attempt: Attempt, coachee: Coachee, message: LearnerInput) -> List[Output]:
+        """A team leader's message: coaching moves are detected here, from the text (the learner moves are not used)."""
+        moves, hits, problem = self._coaching_moves(message)
+        result = coachee.respond(message.text, moves, trusted=message.trusted)
+        attempt.turns.append(result)
+        attempt.times.append(message.time)
+        attempt.hits.append(hits)
+        attempt.transcript.append(
+            {"speaker": "learner", "text": message.text, "moves": moves, "turn": result.index, "time": message.time}
+        )
+        attempt.transcript.append({"speaker": "customer", "text": result.reply, "mood": int(round(result.mood_after))})
+        meta = self._turn_meta(
+            result, LearnerInput(message.text, hits=hits, trusted=message.trusted, time=message.time)
+        )
+        meta["coach"]["name"] = coachee.scenario.agent.name
+        outputs = [Output("customer", result.reply, custom=meta)]
+        if problem:
+            outputs.append(Output("coach", COACH + problem))
+        if coachee.outcome:
+            attempt.outcome = coachee.outcome
+            self.phase = PHASE_WRAP_UP
+            name = coachee.scenario.agent.name.split()[0]
+            ending = {
+                "satisfied": f"{name} has agreed the actions and gone back to the queue.",
+                "unsatisfied": f"{name} has gone back to the queue with nothing agreed.",
+                "abandoned": f"{name} has ended the conversation.",
+            }[attempt.outcome]
+            outputs.append(
+                Output(
+                    "coach",
+                    COACH + ending + " Add notes with `notes: ...` if you like, then type `end` for your scorecard.",
+                    buttons=[{"title": "End and see my scorecard", "payload": "end"}],
+                )
+            )
+        return outputs
+
+    @staticmethod
+    def _coaching_moves(message: LearnerInput) -> Tuple[List[str], List[Dict[str, Any]], str]:
+        """The coaching moves in a message, its hits, and what went wrong when the patterns cannot load.
+
+        A broken pattern file must not lose the conversation: the message is kept and answered
+        as one with no moves detected, and the coach says why."""
+        if not message.trusted:
+            return [], [], ""
+        try:
+            moves, found = default_coaching_detector().detect(message.text)
+        except PatternError as exc:
+            return (
+                [],
+                [],
+                f"Your message is saved, but the coaching patterns could not be read ({exc}), so no moves were detected in it.",
+            )
+        return moves, [hit.as_dict() for hit in found], ""
+
     def _wrap_up(self, message: LearnerInput, command: Optional[Command]) -> List[Output]:
         if command:
             return self._tool(command, message)
@@ -225,7 +293,7 @@ class Session:
             {"speaker": "learner", "text": message.text, "moves": [], "tool": "reflection", "time": message.time}
         )
         self.phase = PHASE_DONE
-        attempt.scorecard = score_attempt(attempt)  # the same card, now with the root-cause review
+        attempt.scorecard = attempt.score()  # the same card, now with the root-cause review
         review = attempt.scorecard.root_cause
         said = (COACH + "Root-cause review: " + review.message + "\n\n") if review else COACH
         return [
@@ -252,6 +320,8 @@ class Session:
         """A message typed after the customer left reaches nobody, but the tutor still sees it."""
         if self.attempt is not None and message.text.strip():
             moves = list(message.moves) if message.trusted else []
+            if self.attempt.coaching:
+                moves = self._coaching_moves(message)[0]
             self.attempt.transcript.append(
                 {"speaker": "learner", "text": message.text, "moves": moves, "late": True, "time": message.time}
             )
@@ -278,7 +348,8 @@ class Session:
             if attempt.setup.mode == "assessment":
                 return [Output("coach", COACH + "Hints are off in assessment mode.")]
             attempt.hints.append(after)
-            return [Output("coach", COACH + "Hint: " + hint_for(attempt))]
+            hint = coaching_hint(attempt) if attempt.coaching else hint_for(attempt)
+            return [Output("coach", COACH + "Hint: " + hint)]
         if command.name == "end":
             return self._finish(message)
         return []
@@ -288,7 +359,7 @@ class Session:
         assert attempt is not None  # only called from _tool, which has an attempt
         if attempt.outcome is None:
             attempt.outcome = attempt.customer.end_by_learner()
-        attempt.scorecard = score_attempt(attempt)
+        attempt.scorecard = attempt.score()
         self.phase = PHASE_REFLECTION
         return [
             Output("coach", summary_text(attempt.scorecard), custom={"scorecard": attempt.scorecard.as_json()}),
@@ -306,7 +377,10 @@ class Session:
     def _begin(self, setup: Setup, time: Optional[float]) -> List[Output]:
         # a Session needs course defaults (default_library() guarantees them)
         course = cast(Course, self.library.course)
-        scenario = self.library.scenario(setup.scenario)
+        chosen = self.library.practice(setup.scenario)
+        if isinstance(chosen, CoachingScenario):
+            return self._begin_coaching(setup, chosen, course, time)
+        scenario = chosen
         persona = next(p for p in course.personas if p.id == setup.persona)
         difficulty = next(d for d in course.difficulties if d.id == setup.difficulty)
         customer = Customer(scenario, persona, difficulty, course, setup.seed)
@@ -332,16 +406,52 @@ class Session:
             ),
         ]
 
+    def _begin_coaching(
+        self, setup: Setup, scenario: CoachingScenario, course: Course, time: Optional[float]
+    ) -> List[Output]:
+        coachee = Coachee(scenario, setup.persona, setup.seed, course)
+        number = len(self.finished) + 1
+        self.attempt = Attempt(number, setup, coachee, coachee.opening(), start_time=time)
+        self.attempt.transcript.append(
+            {"speaker": "customer", "text": self.attempt.opening, "mood": int(round(coachee.mood))}
+        )
+        self.phase = PHASE_PLAYING
+        agent = scenario.agent
+        transcript = [
+            {"speaker": agent.name if line.speaker == "agent" else "Customer", "text": line.text}
+            for line in scenario.transcript
+        ]
+        shown = "\n".join(f"> {line['speaker']}: {line['text']}" for line in transcript)
+        intro = (
+            COACH + f"Scenario: {scenario.title} ({coachee.style} agent, {setup.mode} mode). {scenario.brief}\n\n"
+            f"The chat {agent.name} handled:\n{shown}\n\n{agent.name} has joined. Type `help` for your tools."
+        )
+        panel = {"agent": agent.name, "role": agent.role, "style": coachee.style, "transcript": transcript}
+        return [
+            Output(
+                "coach",
+                intro,
+                custom={"setup": setup.as_dict(), "title": scenario.title, "coaching": panel},
+                buttons=self._tool_buttons(),
+            ),
+            Output(
+                "customer",
+                self.attempt.opening,
+                custom={"coach": {"mood": int(round(coachee.mood)), "turn": 0, "time": time, "name": agent.name}},
+            ),
+        ]
+
     def _setup_from(self, start: Dict[str, Any], message: LearnerInput) -> Optional[Setup]:
         # a Session needs course defaults (default_library() guarantees them)
         course = cast(Course, self.library.course)
         scenario = start.get("scenario")
         rng = random.Random(stable_seed(self.conversation_id, len(self.finished), "menu"))
+        ids = self.library.menu_ids()
         if scenario in (None, "", "random"):
-            scenario = rng.choice(sorted(self.library.scenarios)) if self.library.scenarios else None
-        if scenario not in self.library.scenarios:
+            scenario = rng.choice(ids) if ids else None
+        if scenario not in ids:
             return None
-        persona = start.get("persona") or self.library.scenarios[scenario].default_persona
+        persona = start.get("persona") or self.library.practice(scenario).default_persona
         if persona == "random":
             persona = rng.choice([p.id for p in course.personas])
         difficulty = start.get("difficulty") or "standard"
@@ -361,14 +471,14 @@ class Session:
         words = re.findall(r"[a-z0-9_]+", text.lower())
         if not words or text.lstrip().startswith("/"):
             return None
-        ids = sorted(self.library.scenarios)
+        ids = self.library.menu_ids()
         choice: Dict[str, Any] = {}
         joined = " ".join(words)
         for scenario_id in ids:
             if (
                 scenario_id in words
                 or scenario_id.replace("_", " ") in joined
-                or self.library.scenarios[scenario_id].title.lower() in joined
+                or self.library.practice(scenario_id).title.lower() in joined
             ):
                 choice["scenario"] = scenario_id
         numbers = [w for w in words if w.isdigit()]
@@ -392,11 +502,9 @@ class Session:
 
     def menu_output(self, first: bool) -> Output:
         self.greeted = True
-        ids = sorted(self.library.scenarios)
-        lines = [
-            f"{i}. {self.library.scenarios[s].title}: {self.library.scenarios[s].description}"
-            for i, s in enumerate(ids, start=1)
-        ]
+        ids = self.library.menu_ids()
+        pick = self.library.practice
+        lines = [f"{i}. {pick(s).title}: {pick(s).description}" for i, s in enumerate(ids, start=1)]
         # a Session needs course defaults (default_library() guarantees them)
         course = cast(Course, self.library.course)
         personas = ", ".join(p.id for p in course.personas)
@@ -407,16 +515,11 @@ class Session:
             f"({personas}) and a difficulty ({difficulties}), or say `random`. "
             "Add `assessment` for a scored attempt without hints. For example: `1 angry standard`.\n" + "\n".join(lines)
         )
-        buttons = [{"title": self.library.scenarios[s].title, "payload": str(i)} for i, s in enumerate(ids, start=1)]
+        buttons = [{"title": pick(s).title, "payload": str(i)} for i, s in enumerate(ids, start=1)]
         buttons.append({"title": "Random", "payload": "random"})
         menu = {
             "scenarios": [
-                {
-                    "id": s,
-                    "title": self.library.scenarios[s].title,
-                    "description": self.library.scenarios[s].description,
-                }
-                for s in ids
+                {"id": s, "title": pick(s).title, "description": pick(s).description, "kind": pick(s).kind} for s in ids
             ],
             "personas": [p.id for p in course.personas],
             "difficulties": [d.id for d in course.difficulties],

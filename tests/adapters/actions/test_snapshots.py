@@ -102,7 +102,7 @@ def script_cases():
     for path in SCRIPTS:
         scenario, kind, _ = path.name.split(".")
         lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        persona = library.scenarios[scenario].default_persona
+        persona = library.practice(scenario).default_persona
         yield pytest.param(
             {"scenario": scenario, "persona": persona, "difficulty": "standard", "seed": 11}, lines, id=path.stem
         )

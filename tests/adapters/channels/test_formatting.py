@@ -127,3 +127,14 @@ def test_slack_and_teams_scorecards_carry_the_service_kpis_and_the_customers_rat
     ):
         assert f"CSAT {card['kpis']['csat']}/5" in rendered and "NPS" in rendered
         assert said in rendered
+
+
+def test_a_coached_agents_line_shows_their_guard_not_a_customer_mood():
+    from bot.adapters.channels.formatting import slack_message
+
+    message = {
+        "text": "Fine. Go on, then.",
+        "custom": {"coach": {"speaker": "customer", "mood": 7, "name": "Sam Okafor"}},
+    }
+    context = slack_message(message)["blocks"][1]["elements"][0]["text"]
+    assert context.startswith("Sam Okafor's guard 7/10") and "defensive" in context

@@ -122,7 +122,7 @@ def test_whole_scenario_from_picker_to_scorecard(web_servers, context, artifacts
     page = open_chat(context, web_servers.web_url)
     expect(page.get_by_role("heading", name="Choose your practice")).to_be_visible()
     # the picker is built from the coach's menu payload: every scenario, and "random"
-    assert page.locator("input[name=scenario]").count() == len(library.scenarios) + 1
+    assert page.locator("input[name=scenario]").count() == len(library.menu_ids()) + 1
     expect(page.locator("label[for=scenario-late_delivery]")).to_contain_text("Late delivery")
     assert page.locator("#persona option").all_inner_texts()[:2] == ["The scenario's usual customer (angry)", "Angry"]
     expect(page.locator("#mood")).to_be_hidden()
@@ -751,8 +751,8 @@ def test_menu_cards_carry_the_numbers_the_typed_choice_uses(web_servers, context
     page = open_chat(context, web_servers.web_url)
     cards = page.locator("#scenario-options label.option")
     numbered = cards.locator(".number")
-    expect(numbered).to_have_count(len(library.scenarios))
-    assert numbered.all_inner_texts() == [str(n) for n in range(1, len(library.scenarios) + 1)]
+    expect(numbered).to_have_count(len(library.menu_ids()))
+    assert numbered.all_inner_texts() == [str(n) for n in range(1, len(library.menu_ids()) + 1)]
     titles = cards.locator(".title").all_inner_texts()
     assert titles[-1] == "Random scenario" and cards.last.locator(".number").count() == 0
     page.evaluate(UNSTICK)  # so the sticky bars do not cover parts of the picker's picture
@@ -804,3 +804,45 @@ def test_labels_say_the_persona_actually_chosen(web_servers, context):
     page.reload()  # the same words when rebuilt from the tracker
     expect(page.locator("#log .msg.system").last).to_contain_text(f"{persona} (picked at random)")
     assert "usual customer" not in " ".join(page.locator("#log .msg.system").all_inner_texts())
+
+
+# -- coaching a team member (issue 18) ---------------------------------------------------------
+COACHING_LINES = [
+    "Hi Sam, I'd like us to look at yesterday's washing machine chat together. It's not a telling-off.",
+    "Well done for getting her order number so quickly, and for staying polite.",
+    "What got in the way of saying sorry at the start?",
+    "When you wrote that the damage was down to the courier, she came back with 'I paid YOU'. How do you see it now?",
+    "What could you do differently if she came back today? " + XSS,
+    "From today you can offer up to £25 goodwill without asking me.",
+    "So what will you change, and when will you start?",
+    "Great. Can you tell me back what we've agreed?",
+    "Thanks for your time, Sam, speak soon.",
+]
+
+
+def test_coaching_shows_the_coached_chat_and_scores_grow(web_servers, context, artifacts):
+    page = open_chat(context, web_servers.web_url)
+    expect(page.locator("label[for=scenario-coaching_review]")).to_contain_text("Coaching review")
+    start_scenario(page, scenario="coaching_review", persona="anxious")
+    panel = page.get_by_test_id("coached-chat")
+    expect(panel).to_be_visible()
+    expect(panel).to_contain_text("The chat Sam Okafor handled")
+    expect(panel).to_contain_text("Damage in transit is down to the courier")
+    expect(page.locator("#mood-label")).to_have_text("Sam Okafor's guard")
+    expect(page.locator("#log li.msg.customer .who").last).to_have_text("Sam Okafor")
+    expect(page.locator("#scenario-line")).to_contain_text("Coaching review · coaching")
+    for line in COACHING_LINES:
+        say(page, line)
+    # the learner's markup is text, never markup
+    assert page.locator("#log img").count() == 0
+    expect(page.locator("#log li.msg.learner").nth(4)).to_contain_text(XSS)
+    before = log_count(page)
+    page.locator("#tools").get_by_role("button", name="End", exact=True).click()
+    wait_idle(page, before, 2)
+    card = page.locator("#log .scorecard")
+    expect(card).to_have_count(1)
+    labels = card.locator("svg[role=img]").nth(0).locator("text").all_text_contents()
+    assert {"GROW", "COACHING"} <= set(labels) and "HEAT" not in labels
+    expect(card.locator(".strengths blockquote").first).to_be_visible()
+    page.evaluate(UNSTICK)
+    page.screenshot(path=str(artifacts / "coaching.png"), full_page=True)

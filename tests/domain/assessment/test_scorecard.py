@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.domain.scenarios import load_library
-from bot.domain.vocabulary import MODEL_STEPS, SCENARIO_MODELS
+from bot.domain.vocabulary import KIND_MODELS, MODEL_STEPS, SCENARIO_MODELS
 from tests.conftest import finish, run_session
 from tests.domain.assessment.test_flags import GOOD
 
@@ -20,8 +20,8 @@ def test_scorecard_shape_matches_the_contract():
     assert card["scenario"] == "late_delivery" and card["persona"] == "angry" and card["difficulty"] == "standard"
     assert card["outcome"] in {"satisfied", "unsatisfied", "escalated", "abandoned"}
     assert isinstance(card["overall"], int) and 0 <= card["overall"] <= 100
-    # every model, except those only some scenarios score (the internal-service model: colleagues only)
-    everyday = {m: steps for m, steps in MODEL_STEPS.items() if m not in SCENARIO_MODELS}
+    # every complaint model, except those only some scenarios score (the internal-service model: colleagues only)
+    everyday = {m: MODEL_STEPS[m] for m in KIND_MODELS["complaint"] if m not in SCENARIO_MODELS}
     assert list(card["models"]) == list(everyday)
     for model_id, steps in everyday.items():
         model = card["models"][model_id]

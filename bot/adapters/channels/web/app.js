@@ -16,7 +16,7 @@
     startButton: $("start-button"), composer: $("composer"), input: $("composer-input"),
     sendButton: $("send-button"), composerLabel: document.querySelector(".composer-label"),
     tools: $("tools"), notesButton: $("notes-button"), suggestions: $("suggestions"), notice: $("notice"),
-    mood: $("mood"), moodMeter: $("mood-meter"), moodFill: $("mood-fill"), moodText: $("mood-text"),
+    mood: $("mood"), moodLabel: $("mood-label"), moodMeter: $("mood-meter"), moodFill: $("mood-fill"), moodText: $("mood-text"),
     scenarioLine: $("scenario-line"), learnerForm: $("learner-form"), learnerName: $("learner-name"),
     learnerCohort: $("learner-cohort"), learnerProblem: $("learner-problem"), learnerCancel: $("learner-cancel"),
     learnerShown: $("learner-shown"), learnerCohortShown: $("learner-cohort-shown"), learnerChange: $("learner-change"),
@@ -24,7 +24,7 @@
   };
 
   var params = new URLSearchParams(window.location.search);
-  var app = { csrf: null, phase: "menu", menu: null, labels: {}, busy: false, pickerKey: null, mood: null,
+  var app = { csrf: null, phase: "menu", menu: null, labels: {}, busy: false, pickerKey: null, mood: null, counterpart: null,
               persona: null, learner: null, askingName: false, started: false, lastStart: null,
               afterScorecard: false, question: "" };
 
@@ -78,8 +78,11 @@
     demanding: ["calm", "unsatisfied", "annoyed", "indignant", "irate"]
   };
 
+  /* In a coaching scenario the meter shows how guarded the agent is (0 open, 10 closed). */
+  var GUARD_WORDS = ["open", "relaxed", "guarded", "defensive", "shut down"];
+
   function moodWord(mood, persona) {
-    var words = MOOD_WORDS[persona === undefined ? app.persona : persona] || MOOD_WORDS["default"];
+    var words = app.counterpart ? GUARD_WORDS : (MOOD_WORDS[persona === undefined ? app.persona : persona] || MOOD_WORDS["default"]);
     if (mood <= 2) { return words[0]; }
     if (mood <= 4) { return words[1]; }
     if (mood <= 6) { return words[2]; }
@@ -199,6 +202,8 @@
 
   /* "You started: ..." in the same words as the header: the choice as the coach resolved it
    * (setup, from the coach's set-up message) or, until that arrives, as far as the choice says. */
+  function isCoaching(id) { var info = scenarioInfo(id); return !!(info && info.kind === "coaching"); }
+
   function describeStart(start, setup) {
     setup = setup || {};
     function picked(key) { return start[key] === "random" ? " (picked at random)" : ""; }
@@ -207,7 +212,7 @@
     var difficulty = setup.difficulty || (start.difficulty === "random" ? "" : (start.difficulty || "standard"));
     var parts = [
       scenario ? scenarioTitle(scenario) + picked("scenario") : "a random scenario",
-      persona ? persona + " customer" + picked("persona") : "a random customer",
+      persona ? persona + (isCoaching(scenario) ? " agent" : " customer") + picked("persona") : "a random customer",
       difficulty ? difficulty + picked("difficulty") : "a random difficulty",
       (setup.mode || start.mode || "practice") + " mode"
     ];
@@ -240,7 +245,7 @@
     var text = String(message.text || "");
     var speaker = coach.speaker || (text.indexOf("Coach: ") === 0 ? "coach" : "customer");
     if (speaker === "coach") { text = text.replace(/^Coach:\s*/, ""); }
-    if (custom.setup) { applySetup(custom.setup); }
+    if (custom.setup) { applySetup(custom.setup); setCounterpart(custom.coaching || null); }
     // the coach's question right after a scorecard is the reflection the composer asks for
     if (app.afterScorecard && speaker === "coach") { app.question = text; }
     app.afterScorecard = false;
@@ -248,14 +253,18 @@
       text = text.split("\n")[0];
       buildPicker(custom.menu);
     }
+    if (custom.coaching) { text = text.split("\n\n")[0]; }
+    var who = speaker === "customer" ? (coach.name || "Customer") : "Coach";
     var item = el("li", { class: "msg " + (speaker === "customer" ? "customer" : "coach") },
-                  el("span", { class: "who", text: speaker === "customer" ? "Customer" : "Coach" }));
+                  el("span", { class: "who", text: who }));
     richText(item, text);
+    if (custom.coaching) { item.appendChild(coachedChat(custom.coaching)); }
     if (speaker === "customer" && typeof coach.mood === "number") {
       setMood(coach.mood);
       var why = (coach.why || []).filter(Boolean);
       if (coach.turn && why.length) {
-        item.appendChild(el("span", { class: "why", text: "Mood " + coach.mood + "/10: " + why.join("; ") }));
+        var meter = app.counterpart ? "Guard " : "Mood ";
+        item.appendChild(el("span", { class: "why", text: meter + coach.mood + "/10: " + why.join("; ") }));
       }
     }
     addToLog(item);
@@ -267,6 +276,22 @@
       }));
     }
     return result;
+  }
+
+  /* The chat the agent handled, shown at the start of a coaching scenario: what the learner coaches on. */
+  function coachedChat(coaching) {
+    var panel = el("details", { class: "coached-chat", "data-testid": "coached-chat", open: "" },
+                   el("summary", { text: "The chat " + coaching.agent + " handled" }));
+    (coaching.transcript || []).forEach(function (line) {
+      panel.appendChild(el("p", { class: "coached-line" }, el("strong", { text: line.speaker + ": " }), String(line.text)));
+    });
+    return panel;
+  }
+
+  function setCounterpart(coaching) {
+    app.counterpart = coaching ? coaching.agent : null;
+    ui.moodLabel.textContent = app.counterpart ? app.counterpart + "'s guard" : "Customer mood";
+    COMPOSER_LABELS.playing = app.counterpart ? "Your reply to " + app.counterpart : "Your reply to the customer";
   }
 
   function clearSuggestions() { ui.suggestions.replaceChildren(); ui.suggestions.hidden = true; }
@@ -313,7 +338,9 @@
       if (state.persona) { app.persona = state.persona; }
       if (typeof state.mood === "number") { setMood(state.mood); }
       var parts = [scenarioTitle(state.scenario)];
-      if (state.persona) { parts.push(state.persona + " customer"); }
+      var info = scenarioInfo(state.scenario);
+      if (info && info.kind === "coaching") { parts.push("coaching"); }
+      else if (state.persona) { parts.push(state.persona + " customer"); }
       if (state.difficulty) { parts.push(state.difficulty); }
       if (state.mode) { parts.push(state.mode + " mode"); }
       ui.scenarioLine.textContent = parts.filter(Boolean).join(" · ");
@@ -330,7 +357,8 @@
   function setBusy(busy, who) {
     app.busy = busy;
     ui.typing.hidden = !busy;
-    ui.typingText.textContent = who === "customer" ? "The customer is typing…" : "The coach is replying…";
+    var other = app.counterpart ? app.counterpart + " is typing…" : "The customer is typing…";
+    ui.typingText.textContent = who === "customer" ? other : "The coach is replying…";
     ui.sendButton.disabled = busy;
     ui.startButton.disabled = busy;
     Array.prototype.forEach.call(ui.tools.querySelectorAll("button[data-send]"), function (b) { b.disabled = busy; });
@@ -570,13 +598,14 @@
    * stays readable on a phone; they are redrawn when that width changes. */
   function modelChart(card, width) {
     var models = Object.keys(card.models || {});
-    var rowHeight = 34, left = 64, top = 8;
+    var longest = models.reduce(function (n, m) { return Math.max(n, m.length); }, 0);
+    var rowHeight = 34, left = Math.max(64, Math.round(18 + 10.5 * longest)), top = 8;
     var barMax = Math.max(80, width - left - 48);
     var height = top + models.length * rowHeight + 28;
     var titleId = nextId("models-title"), descId = nextId("models-desc");
     var chart = svg("svg", { viewBox: "0 0 " + width + " " + height, class: "chart", role: "img",
                              "aria-labelledby": titleId + " " + descId });
-    chart.appendChild(svg("title", { id: titleId }, "Score for each complaint-handling model, out of 100"));
+    chart.appendChild(svg("title", { id: titleId }, "Score for each model, out of 100"));
     chart.appendChild(svg("desc", { id: descId }, models.map(function (m) {
       return m + " " + card.models[m].score;
     }).join(", ")));
@@ -606,20 +635,23 @@
   }
 
   function moodChart(moods, persona, width) {
-    var height = width < 480 ? 200 : 240, left = 82, right = 16, top = 14, bottom = 40;
+    var low = app.counterpart ? "0 open" : "0 calm";
+    var top10 = moodWord(10, persona);
+    var height = width < 480 ? 200 : 240, right = 16, top = 14, bottom = 40;
+    var left = Math.max(82, Math.round(14 + 7.5 * ("10 " + top10).length));
     var plotW = width - left - right, plotH = height - top - bottom;
     var titleId = nextId("mood-title"), descId = nextId("mood-desc");
     var chart = svg("svg", { viewBox: "0 0 " + width + " " + height, class: "chart", role: "img",
                              "aria-labelledby": titleId + " " + descId });
-    var top10 = moodWord(10, persona);
+    var whose = app.counterpart ? app.counterpart + "'s guard" : "The customer's mood";
     chart.appendChild(svg("title", { id: titleId },
-                          "The customer's mood after each of your turns (0 calm, 10 " + top10 + ")"));
+                          whose + " after each of your turns (" + low + ", 10 " + top10 + ")"));
     chart.appendChild(svg("desc", { id: descId }, moods.map(function (m, i) {
       return (i ? "turn " + i : "start") + ": " + m;
     }).join(", ")));
     function x(i) { return left + (moods.length > 1 ? plotW * i / (moods.length - 1) : plotW / 2); }
     function y(m) { return top + plotH * (1 - Math.max(0, Math.min(10, m)) / 10); }
-    [[0, "0 calm"], [5, "5"], [10, "10 " + top10]].forEach(function (tick) {
+    [[0, low], [5, "5"], [10, "10 " + top10]].forEach(function (tick) {
       chart.appendChild(svg("line", { x1: left, x2: width - right, y1: y(tick[0]), y2: y(tick[0]),
                                       class: tick[0] ? "grid" : "axis" }));
       chart.appendChild(svg("text", { x: left - 8, y: y(tick[0]) + 5, "text-anchor": "end", "font-size": 13,
@@ -769,7 +801,9 @@
     var summary = el("p", { class: "summary" },
       el("span", { class: "overall", text: card.overall + "/100" }),
       el("span", { text: "Outcome: " + card.outcome }),
-      el("span", { text: "Customer: " + card.persona + ", " + card.difficulty }));
+      el("span", { text: app.counterpart
+        ? "Agent: " + app.counterpart + " (" + (card.persona === "anxious" ? "unsure" : "defensive") + ")"  // the style the persona plays
+        : "Customer: " + card.persona + ", " + card.difficulty }));
     if (card.assessment) {
       summary.appendChild(el("span", { class: "badge " + (card.assessment.passed ? "good" : "bad"),
         text: (card.assessment.passed ? "Passed" : "Not passed") + " (pass mark " + card.assessment.pass_mark + ")" }));
@@ -795,7 +829,8 @@
     article.appendChild(stepsDetails(card));
     var moods = (card.mood || []).filter(function (m) { return typeof m === "number"; });
     if (moods.length) {
-      article.appendChild(el("h3", { text: "The customer's mood over the turns" }));
+      article.appendChild(el("h3", { text: app.counterpart ? app.counterpart + "'s guard over the turns"
+                                                           : "The customer's mood over the turns" }));
       article.appendChild(chartBox(function (width) { return moodChart(moods, card.persona, width); }));
     }
     var feedback = card.feedback || {};
