@@ -71,11 +71,26 @@ def table_lines(name: str, result: Dict, show_wrong: bool = False) -> List[str]:
     return lines
 
 
+def credit_line(items: Sequence[Dict], checker: LawChecker) -> str:
+    """Assurance credit: how many correct statements are recognised as stating the right, and how many wrong ones.
+
+    The "correct" statements include ones that only avoid the law (asking for a card number), so the
+    first figure is coverage, not recall; the second must stay at 0: a wrong statement earns no credit."""
+    correct = [i for i in items if i["label"] == "correct"]
+    wrong = [i for i in items if i["label"] == "contradicts"]
+    credited = sum(bool(checker.affirmations(i["text"], [i["right"]])) for i in correct)
+    misled = sum(bool(checker.affirmations(i["text"], [i["right"]])) for i in wrong)
+    return (
+        f"Assurance credit: {credited}/{len(correct)} correct statements recognised as stating the right; "
+        f"{misled}/{len(wrong)} wrong statements credited"
+    )
+
+
 def run(checker: LawChecker, release: bool, show_wrong: bool) -> List[str]:
     sets = frozen_sets(DEV, TEST, release)
     lines: List[str] = []
     for name, path in sets:
         items = read_items(path)
         lines += table_lines(f"{name}, {path.name}, {len(items)} statements", evaluate(items, checker), show_wrong)
-        lines.append("")
+        lines += [credit_line(items, checker), ""]
     return lines

@@ -18,7 +18,7 @@ from bot.domain.assessment.kpis import service_kpis
 from bot.domain.assessment.root_cause import SHALLOW, names_root_cause, review_answer
 from bot.domain.assessment.rubrics import pass_mark, rubrics
 from bot.domain.assessment.scorecard import AssessmentResult, FlagResult, ModelResult, Scorecard, StepResult
-from bot.domain.law.knowledge import LEGAL_FLAGS, LegalHit, raises, right
+from bot.domain.law.knowledge import LEGAL_FLAGS, LegalHit, default_checker, raises, right
 from bot.domain.moves.stock import is_keyword_stuffing
 from bot.domain.moves.text import normalise
 from bot.domain.vocabulary import ACTION_MOVES, NEGATIVE_MOVES
@@ -142,6 +142,15 @@ class Evidence:
             words |= {w for w in re.findall(r"[a-z0-9-]{4,}", fact.value.lower())} - _STOP_WORDS
         # the contradictions the customer found in each turn (it reacts to them as they come)
         self.legal = {r.index: r.legal for r in attempt.turns if r.legal}
+        # sentences that state one of the scenario's rights correctly (RATER assurance, LATER explain)
+        rights = list(self.scenario.rights)
+        self.affirmed: Dict[int, List[LegalHit]] = {}
+        if rights:
+            checker = default_checker()
+            for turn in self.credited:
+                found = checker.affirmations(turn.text, rights)
+                if found:
+                    self.affirmed[turn.index] = found
         self.notes = " ".join(n["text"] for n in attempt.notes)
         # case notes that must record the root cause (root_cause_in_notes) and do not
         self.notes_miss_root_cause = (
@@ -247,10 +256,25 @@ def _reliability(ev: Evidence) -> Dict:
     }
 
 
+def _with_the_law(ev: Evidence, turns: Sequence[Turn], *moves: str) -> List[Dict]:
+    """Evidence that cites a correct statement of the customer's rights first, then the other turns."""
+    stated = [{"turn": i, "quote": hits[0].quote[:QUOTE_LIMIT]} for i, hits in sorted(ev.affirmed.items())]
+    others = ev.cite([t for t in turns if t.index not in ev.affirmed], *moves)
+    return (stated + others)[:3]
+
+
 def _assurance(ev: Evidence) -> Dict:
+    """Knowledge that gives confidence: owning the problem, explaining it, or stating the customer's rights
+    correctly. A wrong statement of the law, blame or dismissal spoils it."""
     turns = ev.with_move("take_ownership", "explain")
-    spoiled = ev.all_with_move("blame", "dismiss")
-    return {"met": bool(turns) and not spoiled, "evidence": ev.cite(turns, "take_ownership", "explain")}
+    spoiled = ev.all_with_move("blame", "dismiss") or ev.legal
+    met = bool(turns or ev.affirmed) and not spoiled
+    return {"met": met, "evidence": _with_the_law(ev, turns, "take_ownership", "explain")}
+
+
+def _explain(ev: Evidence) -> Dict:
+    turns = ev.with_move("explain")
+    return {"met": bool(turns or ev.affirmed), "evidence": _with_the_law(ev, turns, "explain")}
 
 
 def _tangibles(ev: Evidence) -> Dict:
@@ -352,7 +376,7 @@ STEP_RULES: Dict[str, Dict[str, Callable[[Evidence], Dict]]] = {
         "listen": lambda ev: _step(ev, ev.with_move("acknowledge", "ask_question"), "acknowledge", "ask_question"),
         "apologise": lambda ev: _step(ev, ev.with_move("apologize"), "apologize"),
         "thank": lambda ev: _step(ev, ev.with_move("thank"), "thank"),
-        "explain": lambda ev: _step(ev, ev.with_move("explain"), "explain"),
+        "explain": _explain,
         "resolve": _resolve,
     },
     "AAA": {

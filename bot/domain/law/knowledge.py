@@ -25,6 +25,9 @@ from bot.settings import PROJECT_ROOT
 LAW_FILE = PROJECT_ROOT / "data" / "course" / "law.yml"
 # The flag each kind of right raises when a learner's sentence contradicts it.
 LEGAL_FLAGS = {"legal_inaccuracy": "statement", "data_protection_breach": "disclosure"}
+# A sentence that restricts ("only ...", "unless ...") is not credited as stating a right: restrictions
+# are where statements of the law go wrong, and the contradiction patterns cannot foresee them all.
+RESTRICTING = frozenset({"only", "unless", "except", "afraid"})
 
 
 class Right(BaseModel):
@@ -37,6 +40,10 @@ class Right(BaseModel):
     kind: constr(regex=r"^(statement|disclosure)$") = "statement"  # type: ignore[valid-type]
     contradicts: List[PatternSpec] = Field(..., min_items=1)
     allows: List[PatternSpec] = []
+    affirms: List[PatternSpec] = Field(
+        default_factory=list,
+        description="Wording that states the right correctly (with `allows`, it earns RATER Assurance credit).",
+    )
     topic: List[constr(min_length=1)] = Field(  # type: ignore[valid-type]
         ..., min_items=1, description="Words (or their lemmas), one of which a contradicting sentence must contain."
     )
@@ -78,15 +85,18 @@ class LawChecker:
         Matcher, PhraseMatcher = matcher_classes()
         self.matcher = Matcher(self.nlp.vocab, validate=True)
         self.phrases = PhraseMatcher(self.nlp.vocab, attr="LOWER")
-        self.entries: Dict[str, Tuple[str, bool, PatternSpec]] = {}  # key -> (right, is_allow, spec)
+        # key -> (right, kind, spec): kind "contradicts", "allows" or "affirms"
+        self.entries: Dict[str, Tuple[str, str, PatternSpec]] = {}
         self.topics = {right_id: frozenset(w.lower() for w in right.topic) for right_id, right in law.rights.items()}
         for right_id, right in law.rights.items():
             for number, spec in enumerate(right.contradicts):
-                self._add(source, f"{right_id}/c{number}", right_id, False, spec)
+                self._add(source, f"{right_id}/c{number}", right_id, "contradicts", spec)
             for number, spec in enumerate(right.allows):
-                self._add(source, f"{right_id}/a{number}", right_id, True, spec)
+                self._add(source, f"{right_id}/a{number}", right_id, "allows", spec)
+            for number, spec in enumerate(right.affirms):
+                self._add(source, f"{right_id}/s{number}", right_id, "affirms", spec)
 
-    def _add(self, source: Path, key: str, right_id: str, allow: bool, spec: PatternSpec) -> None:
+    def _add(self, source: Path, key: str, right_id: str, kind: str, spec: PatternSpec) -> None:
         try:
             if spec.tokens:
                 self.matcher.add(key, [spec.tokens])
@@ -95,7 +105,7 @@ class LawChecker:
         except Exception as exc:  # spaCy raises ValueError or its own MatchPatternError
             detail = str(exc).strip().splitlines()[-1]
             raise PatternError(f"{source.name}: rights.{right_id} pattern {spec.name!r}: {detail}")
-        self.entries[key] = (right_id, allow, spec)
+        self.entries[key] = (right_id, kind, spec)
 
     def check(self, text: str, rights: Iterable[str]) -> List[LegalHit]:
         """The sentences of ``text`` that contradict one of ``rights``.
@@ -115,6 +125,38 @@ class LawChecker:
                 hits.append(min(found, key=lambda hit: order.index(hit.right)))
         return hits
 
+    def affirmations(self, text: str, rights: Iterable[str]) -> List[LegalHit]:
+        """The sentences of ``text`` that state one of ``rights`` correctly: wording that states or
+        respects the right (its ``allows`` and ``affirms``), on the right's topic, not negated, and
+        no contradiction of that right in the same sentence. One hit per sentence."""
+        order = list(dict.fromkeys(rights))
+        hits: List[LegalHit] = []
+        for sentence in self.nlp(text).sents if order else []:
+            if sentence.text.strip().endswith("?"):
+                continue
+            doc = self.nlp(normalise(sentence.text))
+            if any(token.lower_ in RESTRICTING for token in doc):
+                continue
+            stated = self._stated(doc, set(order))
+            if stated:
+                right_id = min(stated, key=order.index)
+                hits.append(LegalHit(right_id, stated[right_id], sentence.text.strip()))
+        return hits
+
+    def _stated(self, doc: Any, wanted: set) -> Dict[str, str]:
+        """Rights the sentence states, less any it also contradicts (even where an ``allows`` would excuse it)."""
+        stated: Dict[str, str] = {}
+        contradicted = set()
+        for key_hash, start, _end in sorted(list(self.matcher(doc)) + list(self.phrases(doc)), key=lambda m: m[1]):
+            right_id, kind, spec = self.entries[self.nlp.vocab.strings[key_hash]]
+            if right_id not in wanted or not self._on_topic(doc, right_id) or (spec.negatable and negated(doc, start)):
+                continue
+            if kind == "contradicts":
+                contradicted.add(right_id)
+            else:
+                stated.setdefault(right_id, spec.name)
+        return {right_id: name for right_id, name in stated.items() if right_id not in contradicted}
+
     def _on_topic(self, doc: Any, right_id: str) -> bool:
         """A sentence can only get a right wrong if it is about what the right covers."""
         topic = self.topics[right_id]
@@ -126,10 +168,10 @@ class LawChecker:
         strong = set()
         allowed = set()
         for key_hash, start, _end in sorted(matches, key=lambda m: (m[1], m[2])):
-            right_id, allow, spec = self.entries[self.nlp.vocab.strings[key_hash]]
-            if right_id not in wanted or not self._on_topic(doc, right_id):
+            right_id, kind, spec = self.entries[self.nlp.vocab.strings[key_hash]]
+            if right_id not in wanted or kind == "affirms" or not self._on_topic(doc, right_id):
                 continue
-            if allow:
+            if kind == "allows":
                 if not (spec.negatable and negated(doc, start)):  # "not entitled to" allows nothing
                     allowed.add(right_id)
             elif not (spec.negatable and negated(doc, start)):

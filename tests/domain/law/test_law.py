@@ -104,3 +104,40 @@ def test_skilled_learners_in_real_conversations_are_rarely_accused_of_getting_th
             flagged += sum(1 for line in script["lines"] if checker.check(line, rights))
     # measured 2026-12-07: 4 of 115 lines (1 of 37 dev, 3 of 78 test)
     assert lines > 100 and flagged / lines <= 0.05, (flagged, lines)
+
+
+# -- a correct statement of the law earns Assurance (issue 17) ---------------------------------
+def test_a_right_stated_correctly_is_credited_and_a_restricted_or_wrong_one_is_not():
+    checker = default_checker()
+    (hit,) = checker.affirmations("Sorry about that. " + RIGHT_REJECT, ["cra_short_term_reject"])
+    assert hit.right == "cra_short_term_reject" and hit.quote == RIGHT_REJECT
+    assert checker.affirmations(WRONG_REJECT, ["cra_short_term_reject"]) == []
+    assert checker.affirmations("You can only get a full refund if it's unused.", ["cra_short_term_reject"]) == []
+    assert (
+        checker.affirmations("Can you get a full refund?", ["cra_short_term_reject"]) == []
+    )  # a question states nothing
+    assert checker.affirmations(RIGHT_REJECT, ["dpa_subject_access"]) == []  # only the scenario's rights
+
+
+def _assurance(card):
+    return next(s for s in card["models"]["RATER"]["steps"] if s["id"] == "assurance")
+
+
+def test_stating_the_customers_rights_earns_assurance_and_getting_them_wrong_loses_it(detector):
+    right = finish(_play(["I'm sorry the machine is leaking.", RIGHT_REJECT], detector=detector))
+    assurance = _assurance(right)
+    assert assurance["met"] and assurance["evidence"][0] == {"turn": 2, "quote": RIGHT_REJECT}
+    explain = next(s for s in right["models"]["LATER"]["steps"] if s["id"] == "explain")
+    assert explain["met"] and explain["evidence"][0]["quote"] == RIGHT_REJECT
+    wrong = finish(
+        _play(["I'm sorry the machine is leaking.", "Let me look into it for you.", WRONG_REJECT], detector=detector)
+    )
+    assert not _assurance(wrong)["met"]
+
+
+def test_held_out_assurance_credit_reaches_correct_statements_and_almost_never_wrong_ones():
+    items = law_bench.read_items(law_bench.TEST)
+    line = law_bench.credit_line(items, LawChecker(read_law()))
+    # measured on the frozen held-out set, 2026-12-07: 41/90 correct statements credited, 2/90 wrong ones
+    credited, wrong = [int(part.split("/")[0].split()[-1]) for part in line.split(";")]
+    assert credited >= 35 and wrong <= 3, line
