@@ -20,6 +20,8 @@ from bot.settings import PROJECT_ROOT
 DATA = PROJECT_ROOT / "tests" / "data"
 DEV = DATA / "legal_statements_dev.jsonl"
 TEST = DATA / "legal_statements_test.jsonl"
+# Three more writers (chatty corner-cutters, policy-speak, non-native chat), their own labels: tuning only.
+DEV2 = DATA / "legal_statements_dev2.jsonl"
 
 
 def read_items(path: Path) -> List[Dict]:
@@ -88,6 +90,7 @@ def credit_line(items: Sequence[Dict], checker: LawChecker) -> str:
 
 def run(checker: LawChecker, release: bool, show_wrong: bool) -> List[str]:
     sets = frozen_sets(DEV, TEST, release)
+    sets.insert(1, ("dev 2, writers' labels", DEV2))
     lines: List[str] = []
     for name, path in sets:
         items = read_items(path)
