@@ -5,7 +5,7 @@ Each prints figures; none is a timed test. The heavy work lives in ``bot.bench``
 
 from __future__ import annotations
 
-from typing import Callable, List, Type
+from typing import Callable, List, Tuple, Type
 
 from bot.adapters.model_archive import ModelError, load_detector
 from bot.bench import BenchError, coaching, conversations, customer, law, moves, root_cause, scoring, steps
@@ -92,6 +92,17 @@ def add_release(bench) -> None:
     bench.add_argument("--release", action="store_true", help="also score the held-out test part (never tune on it)")
 
 
+def frozen_bench(sub, name: str, summary: str, description: str, listing: Tuple[str, str], func: Callable):
+    """A quality benchmark on a frozen dev/test set: ``--release`` and a flag that lists what it got wrong."""
+    bench = sub.add_parser(
+        name, help=summary, description=description + " The dev part by default; --release adds the held-out test part."
+    )
+    add_release(bench)
+    bench.add_argument(listing[0], action="store_true", help=listing[1])
+    bench.set_defaults(func=func)
+    return bench
+
+
 def register(sub) -> None:
     bench = sub.add_parser(
         "bench-moves",
@@ -125,51 +136,45 @@ def register(sub) -> None:
     bench.add_argument("--errors", help="write the acts not understood to this JSON lines file")
     bench.set_defaults(func=cmd_bench_customer)
 
-    bench = sub.add_parser(
+    bench = frozen_bench(
+        sub,
         "bench-steps",
-        help="does each step's evidence mean what its definition says? credited and near misses per step",
-        description="Play each frozen one-message practice (written from the step definitions only, two "
+        "does each step's evidence mean what its definition says? credited and near misses per step",
+        "Play each frozen one-message practice (written from the step definitions only, two "
         "annotators) and print per step how many messages that perform it were credited and how many near "
-        "misses were refused. The dev part by default; --release adds the held-out test part.",
+        "misses were refused.",
+        ("--misses", "list the messages judged wrongly"),
+        cmd_bench_steps,
     )
-    add_release(bench)
-    bench.add_argument("--misses", action="store_true", help="list the messages judged wrongly")
     bench.add_argument("--model")
-    bench.set_defaults(func=cmd_bench_steps)
-
-    bench = sub.add_parser(
+    frozen_bench(
+        sub,
         "bench-law",
-        help="legal accuracy: precision and recall of statements that contradict a customer's right",
-        description="Check each frozen statement (written from a plain statement of each right, two annotators) "
-        "against its right in data/course/law.yml and print precision and recall of 'contradicts' per right. "
-        "The dev part by default; --release adds the held-out test part.",
+        "legal accuracy: precision and recall of statements that contradict a customer's right",
+        "Check each frozen statement (written from a plain statement of each right, two annotators) "
+        "against its right in data/course/law.yml and print precision and recall of 'contradicts' per right.",
+        ("--misses", "list the statements judged wrongly"),
+        cmd_bench_law,
     )
-    add_release(bench)
-    bench.add_argument("--misses", action="store_true", help="list the statements judged wrongly")
-    bench.set_defaults(func=cmd_bench_law)
-
-    bench = sub.add_parser(
+    frozen_bench(
+        sub,
         "bench-root-cause",
-        help="root-cause review: does it place a learner's answer at the right depth of the cause chain",
-        description="Review each frozen reflection answer (three writers who never saw the cues, two annotators) "
-        "against its scenario's cause chain and print the verdict's accuracy, precision and recall per level. "
-        "The dev part by default; --release adds the held-out test part.",
+        "root-cause review: does it place a learner's answer at the right depth of the cause chain",
+        "Review each frozen reflection answer (three writers who never saw the cues, two annotators) "
+        "against its scenario's cause chain and print the verdict's accuracy, precision and recall per level.",
+        ("--misses", "list the answers judged wrongly"),
+        cmd_bench_root_cause,
     )
-    add_release(bench)
-    bench.add_argument("--misses", action="store_true", help="list the answers judged wrongly")
-    bench.set_defaults(func=cmd_bench_root_cause)
-
-    bench = sub.add_parser(
+    frozen_bench(
+        sub,
         "bench-coaching",
-        help="coaching-move detection: per-move F1 on the frozen, independently written set",
-        description="Detect the coaching moves in each frozen team-leader message (four writers who never saw "
+        "coaching-move detection: per-move F1 on the frozen, independently written set",
+        "Detect the coaching moves in each frozen team-leader message (four writers who never saw "
         "the patterns, two annotators, adjudicated) and print per-move precision, recall and F1, macro-F1 "
-        "against the 0.85 target, and the annotators' agreement. The dev part by default; --release adds the "
-        "held-out test part.",
+        "against the 0.85 target, and the annotators' agreement.",
+        ("--errors", "list the messages detected wrongly"),
+        cmd_bench_coaching,
     )
-    add_release(bench)
-    bench.add_argument("--errors", action="store_true", help="list the messages detected wrongly")
-    bench.set_defaults(func=cmd_bench_coaching)
 
     bench_score = sub.add_parser("bench-score", help="scoring speed on a batch of long conversations")
     bench_score.add_argument("--conversations", type=int, default=300)

@@ -8,7 +8,7 @@ and returns its own explanation: scoring calls it, every renderer shows what it 
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from bot.domain.assessment.scorecard import Breakdown, FlagResult, ModelResult, PointsLost, ScoreLine, StepResult
 from bot.domain.vocabulary import model_applies
@@ -166,3 +166,18 @@ def course_sum(
         outcome=(outcome, spec.outcomes.get(outcome, 0)),
         cap=cap,
     )
+
+
+def flag_results(
+    spec: Any, rules: Mapping[str, Callable[[], Optional[List[int]]]], message: Callable[[str, str], str]
+) -> List[FlagResult]:
+    """Each flag whose rule fires (the rule gives its turns, or None), with ``message(flag id, base)`` and the advice."""
+    flags = []
+    for flag_id, check in rules.items():
+        turns = check()
+        if turns is not None:
+            flag = spec.flags[flag_id]
+            flags.append(
+                FlagResult(id=flag_id, turns=turns, message=message(flag_id, flag.message), advice=flag.advice)
+            )
+    return flags

@@ -8,14 +8,13 @@ definition is in ``data/course/rubrics.yml`` (``counts``), and docs/coaching.md.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import partial
 from typing import Callable, Dict, List, Optional
 
-from bot.domain.assessment.breakdown import course_sum, model_results
+from bot.domain.assessment.breakdown import flag_results, model_results
 from bot.domain.assessment.root_cause import SHALLOW, review_answer
-from bot.domain.assessment.rubrics import pass_mark, rubrics
+from bot.domain.assessment.rubrics import rubrics
 from bot.domain.assessment.scorecard import (
-    AssessmentResult,
     Feedback,
     FlagResult,
     Improvement,
@@ -24,9 +23,9 @@ from bot.domain.assessment.scorecard import (
     Scorecard,
     Strength,
 )
+from bot.domain.assessment.scoring import QUOTE_LIMIT, Turn, summed_card, turns_of
 from bot.domain.vocabulary import COACHING_FLAGS, NEGATIVE_COACHING_MOVES
 
-QUOTE_LIMIT = 200
 # "What went well", per step: what the quoted turn did (the step's definition stays in the rubric file).
 STRENGTH_WORDS = {
     "goal": "You said what the conversation was for",
@@ -42,53 +41,28 @@ STRENGTH_WORDS = {
 MIN_OPEN_QUESTIONS = 2
 
 
-@dataclass
-class CoachingTurn:
-    index: int
-    text: str
-    moves: List[str]
-    events: List[str]
-    reply_kind: str
-    quotes: Dict[str, str]  # move -> the segment that carries it
-
-    def quote(self, *moves: str) -> str:
-        for move in moves:
-            if move in self.quotes:
-                return self.quotes[move][:QUOTE_LIMIT]
-        return self.text[:QUOTE_LIMIT]
-
-
 class CoachingEvidence:
     """The conversation as scoring reads it: each team-leader turn with its moves and the agent's reaction."""
 
     def __init__(self, attempt):
         self.attempt = attempt
         self.scenario = attempt.scenario
-        self.turns: List[CoachingTurn] = []
-        for number, result in enumerate(attempt.turns):
-            hits = attempt.hits[number] if number < len(attempt.hits) else []
-            quotes: Dict[str, str] = {}
-            for hit in hits:
-                quotes.setdefault(hit.get("move", ""), hit.get("quote", ""))
-            self.turns.append(
-                CoachingTurn(
-                    result.index, result.text, list(result.moves), list(result.events), result.reply_kind, quotes
-                )
-            )
+        # the turns as a complaint's scoring reads them: quote() cites the segment a move's hit carries
+        self.turns: List[Turn] = turns_of(attempt)
         agreed = [t.index for t in self.turns if "agreed" in t.events]
         self.first_agreement: Optional[int] = agreed[0] if agreed else None
         self.review = review_answer(
             self.scenario, attempt.reflection, attempt.customer.course.prevention, trusted=attempt.reflection_trusted
         )
 
-    def with_move(self, move: str) -> List[CoachingTurn]:
+    def with_move(self, move: str) -> List[Turn]:
         return [t for t in self.turns if move in t.moves]
 
-    def with_event(self, event: str) -> List[CoachingTurn]:
+    def with_event(self, event: str) -> List[Turn]:
         return [t for t in self.turns if event in t.events]
 
 
-def _step(turns: List[CoachingTurn], *moves: str) -> Dict:
+def _step(turns: List[Turn], *moves: str) -> Dict:
     evidence = [Quote(turn=t.index, quote=t.quote(*moves)) for t in turns[:3]]
     return {"met": bool(turns), "evidence": evidence}
 
@@ -147,14 +121,8 @@ def _models(ev: CoachingEvidence) -> Dict[str, ModelResult]:
 
 
 def _flags(ev: CoachingEvidence) -> List[FlagResult]:
-    spec = rubrics()
-    flags = []
-    for flag_id, check in FLAG_RULES.items():
-        turns = check(ev)
-        if turns is not None:
-            flag = spec.flags[flag_id]
-            flags.append(FlagResult(id=flag_id, turns=turns, message=flag.message, advice=flag.advice))
-    return flags
+    rules = {flag_id: partial(check, ev) for flag_id, check in FLAG_RULES.items()}
+    return flag_results(rubrics(), rules, lambda _flag_id, base: base)
 
 
 def _feedback(card: Scorecard, ev: CoachingEvidence) -> Feedback:
@@ -187,24 +155,7 @@ def score_coaching(attempt) -> Scorecard:
     """The scorecard for one coaching attempt: GROW, the coaching skills, flags, overall and feedback."""
     spec = rubrics()
     ev = CoachingEvidence(attempt)
-    models = _models(ev)
-    flags = _flags(ev)
-    outcome = attempt.outcome or "unsatisfied"
-    breakdown = course_sum(spec, models, flags, outcome, cap=None)
-    card = Scorecard(
-        scenario=attempt.setup.scenario,
-        persona=attempt.setup.persona,
-        difficulty=attempt.setup.difficulty,
-        outcome=outcome,
-        overall=int(breakdown.overall),
-        models=models,
-        flags=flags,
-        mood=attempt.mood_trace(),
-        breakdown=breakdown,
-    )
-    if attempt.setup.mode == "assessment":
-        mark = pass_mark()
-        card.assessment = AssessmentResult(pass_mark=mark, passed=card.overall >= mark, attempt=attempt.number)
+    card = summed_card(attempt, spec, _models(ev), _flags(ev), cap=None)
     card.feedback = _feedback(card, ev)
     if ev.review:
         card.root_cause = ev.review

@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 import statistics
 from dataclasses import dataclass
+from functools import partial
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
-from bot.domain.assessment.breakdown import course_sum, model_results, model_score
+from bot.domain.assessment.breakdown import course_sum, flag_results, model_results, model_score
 from bot.domain.assessment.feedback import feedback
 from bot.domain.assessment.kpis import service_kpis
 from bot.domain.assessment.root_cause import SHALLOW, names_root_cause, review_answer
@@ -111,7 +112,7 @@ class Turn:
         return self.text[:QUOTE_LIMIT]
 
 
-def _turns(attempt) -> List[Turn]:
+def turns_of(attempt) -> List[Turn]:
     seen = set()
     turns = []
     for position, result in enumerate(attempt.turns):
@@ -135,7 +136,7 @@ class Evidence:
     def __init__(self, attempt):
         self.attempt = attempt
         self.scenario = attempt.scenario
-        self.turns = _turns(attempt)
+        self.turns = turns_of(attempt)
         self.credited = [t for t in self.turns if t.credited]
         words = set(self.scenario.problem_keywords)
         for fact in self.scenario.facts:
@@ -624,15 +625,32 @@ def _model_results(spec, ev: Evidence, phrasing: Dict[str, str]) -> Dict[str, Mo
 
 
 def _flag_results(spec, ev: Evidence) -> List[FlagResult]:
-    flags = []
-    for flag_id, check in FLAG_RULES.items():
-        turns = check(ev)
-        if turns is None:
-            continue
-        flag = spec.flags[flag_id]
-        message = _flag_message(flag_id, ev, flag.message)
-        flags.append(FlagResult(id=flag_id, turns=turns, message=message, advice=flag.advice))
-    return flags
+    rules = {flag_id: partial(check, ev) for flag_id, check in FLAG_RULES.items()}
+    return flag_results(spec, rules, lambda flag_id, base: _flag_message(flag_id, ev, base))
+
+
+def summed_card(
+    attempt, spec, models: Dict[str, ModelResult], flags: List[FlagResult], cap: Optional[int]
+) -> Scorecard:
+    """The scorecard's frame, shared by complaints and coaching: the set-up, the outcome, the models and flags,
+    the overall score as their sum, the mood trace and, in assessment mode, the verdict."""
+    outcome = attempt.outcome or "unsatisfied"
+    breakdown = course_sum(spec, models, flags, outcome, cap=cap)
+    card = Scorecard(
+        scenario=attempt.setup.scenario,
+        persona=attempt.setup.persona,
+        difficulty=attempt.setup.difficulty,
+        outcome=outcome,
+        overall=int(breakdown.overall),
+        models=models,
+        flags=flags,
+        mood=attempt.mood_trace(),
+        breakdown=breakdown,
+    )
+    if attempt.setup.mode == "assessment":
+        mark = pass_mark()
+        card.assessment = AssessmentResult(pass_mark=mark, passed=card.overall >= mark, attempt=attempt.number)
+    return card
 
 
 def score_attempt(attempt) -> Scorecard:
@@ -642,34 +660,18 @@ def score_attempt(attempt) -> Scorecard:
     phrasing = attempt.scenario.better_phrasings
     models = _model_results(spec, ev, phrasing)
     flags = _flag_results(spec, ev)
-    outcome = attempt.outcome or "unsatisfied"
     generic = bool(ev.credited) and not any(ev.situational(t) for t in ev.credited) and not ev.attempt.customer.revealed
-    breakdown = course_sum(spec, models, flags, outcome, cap=spec.generic_cap if generic else None)
-    overall = breakdown.overall
-    card = Scorecard(
-        scenario=attempt.setup.scenario,
-        persona=attempt.setup.persona,
-        difficulty=attempt.setup.difficulty,
-        outcome=outcome,
-        overall=int(overall),
-        models=models,
-        flags=flags,
-        mood=attempt.mood_trace(),
-        breakdown=breakdown,
-    )
+    card = summed_card(attempt, spec, models, flags, cap=spec.generic_cap if generic else None)
     if generic:
         card.notes = [
             "Nothing you wrote was about this customer's situation, so the overall score is "
             f"capped at {spec.generic_cap}."
         ]
-    if attempt.setup.mode == "assessment":
-        mark = pass_mark()
-        card.assessment = AssessmentResult(pass_mark=mark, passed=overall >= mark, attempt=attempt.number)
     card.feedback = feedback(card, ev)
     if ev.review:
         card.root_cause = ev.review
     card.kpis = service_kpis(
-        outcome,
+        card.outcome,
         final_mood=attempt.customer.mood,
         flags=flags,
         escalation_rule=attempt.scenario.escalation.rule,

@@ -49,11 +49,9 @@ class Coachee:
         self.criticisms = 0
         self.agreed_turns: List[int] = []  # turns where an action with a date was agreed
         self.undated_turns: List[int] = []  # turns where an action was proposed without a date
-        self.delegated = False
         self.played_back = False
         self.outcome: Optional[str] = None
         self.last_reply = ""
-        self.accepted: Optional[str] = None  # "action" once an action with a date is agreed
         self.move_counts: dict = {}
         self.said: set = set()  # reply kinds already used (the agent acknowledges the goal once)
 
@@ -131,7 +129,6 @@ class Coachee:
         if answer is not None and answer[0].startswith("closing"):
             return None  # a goodbye is answered with a goodbye
         if "delegate" in present:
-            self.delegated = True
             events.append("delegated")
             return "delegated", self._say("delegated")
         if "praise" in present:
@@ -179,17 +176,13 @@ class Coachee:
         return "criticised", self._say("criticised")
 
     def _agreement(self, present: List[str], events: List[str]) -> Tuple[str, str]:
-        if "open_question" in present and "time_given" not in present:
-            # asked what they will do and when: the agent names their own actions and a start
+        # a time given is an agreement; asked what they will do and when, the agent names their own and a start
+        dated = "time_given" in present
+        if dated or "open_question" in present:
             self.agreed_turns.append(self.turn)
-            self.accepted = "action"
             events.append("agreed")
-            return "proposes", self._say("proposes")
-        if "time_given" in present:
-            self.agreed_turns.append(self.turn)
-            self.accepted = "action"
-            events.append("agreed")
-            return "action_agreed", self._say("action_agreed")
+            kind = "action_agreed" if dated else "proposes"
+            return kind, self._say(kind)
         self.undated_turns.append(self.turn)
         events.append("asked_when")
         return "action_when", self._say("action_when")
@@ -210,24 +203,20 @@ class Coachee:
 
     def _point_for(self, text: str) -> Optional[RealityPoint]:
         """The unexplained reality point the question steers to, else the next unexplained one."""
-        words = {lemma(word) for word in tokens(normalise(text))} | set(tokens(normalise(text)))
+        normalised = normalise(text)
+        said = set(tokens(normalised))
+        words = said | {lemma(word) for word in said}
         waiting = [p for p in self.scenario.reality if p.id not in self.revealed]
         for point in waiting:
-            if any(_cue_in(cue, words, normalise(text)) for cue in point.cues):
+            if any(_cue_in(cue, words, normalised) for cue in point.cues):
                 return point
         return waiting[0] if waiting else None
 
     def _close(self, events: List[str]) -> Tuple[str, str]:
         events.append("closed")
         self.outcome = self._ending()
-        return (
-            ("closing_agreed", self._say("closing_agreed"))
-            if self.agreed_turns
-            else (
-                "closing_open",
-                self._say("closing_open"),
-            )
-        )
+        kind = "closing_agreed" if self.agreed_turns else "closing_open"
+        return kind, self._say(kind)
 
     def _ending(self) -> str:
         return "satisfied" if self.agreed_turns else "unsatisfied"

@@ -60,20 +60,19 @@ class CoachingDetector:
         self.words = words or {}
         self.classifier = classifier
 
-    def _standard(self, normalised: str) -> str:
+    def _prepared(self, text: str) -> str:
+        """What the patterns and the classifier read: quoted lines as one token, normalised, dialect made standard."""
+        normalised = normalise(_QUOTED.sub(QUOTE_TOKEN, text))
         if not self.words:
             return normalised
         return " ".join(self.words.get(word, word) for word in normalised.split(" "))
-
-    def hits(self, text: str) -> List[CoachingHit]:
-        return self._analyse(text)[0]
 
     def _analyse(self, text: str) -> Tuple[List[CoachingHit], set]:
         """The rule hits, and the moves the rules ruled out (vetoed, or matched inside a negation)."""
         found: List[CoachingHit] = []
         ruled_out: set = set()
         for segment in segments(text):
-            analysed = self.patterns.analyse(self._standard(normalise(_QUOTED.sub(QUOTE_TOKEN, segment.text))))
+            analysed = self.patterns.analyse(self._prepared(segment.text))
             ruled_out |= set(analysed.vetoes) | set(analysed.negated)
             seen = set()
             for hit in analysed.hits:
@@ -83,7 +82,7 @@ class CoachingDetector:
         return found, ruled_out
 
     def features(self, text: str, rule_moves: List[str]) -> List[str]:
-        return features(self._standard(normalise(_QUOTED.sub(QUOTE_TOKEN, text))), rule_moves)
+        return features(self._prepared(text), rule_moves)
 
     def detect(self, text: str) -> Tuple[List[str], List[CoachingHit]]:
         """The moves in ``text`` (in vocabulary order, extra moves last) and the hits that show them."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Tuple
 
 import yaml
 from pydantic import BaseModel, Extra, Field, ValidationError, constr, validator
@@ -114,16 +114,20 @@ class LawChecker:
         contradicts, so "after two weeks it's repair only" is named once, by the right it breaks first.
         """
         order = list(dict.fromkeys(rights))
-        if not order:
-            return []
         hits: List[LegalHit] = []
-        for sentence in self.nlp(text).sents:
-            if sentence.text.strip().endswith("?"):  # a question asks; it states nothing about the law
-                continue
-            found = self._sentence(self.nlp(normalise(sentence.text)), set(order), sentence.text.strip())
+        for quote, doc in self._statements(text) if order else []:
+            found = self._sentence(doc, set(order), quote)
             if found:
                 hits.append(min(found, key=lambda hit: order.index(hit.right)))
         return hits
+
+    def _statements(self, text: str) -> Iterator[Tuple[str, Any]]:
+        """Each sentence of ``text`` that states something (a question asks; it states nothing about the law),
+        with its normalised parse."""
+        for sentence in self.nlp(text).sents:
+            quote = sentence.text.strip()
+            if not quote.endswith("?"):
+                yield quote, self.nlp(normalise(sentence.text))
 
     def affirmations(self, text: str, rights: Iterable[str]) -> List[LegalHit]:
         """The sentences of ``text`` that state one of ``rights`` correctly: wording that states or
@@ -131,16 +135,13 @@ class LawChecker:
         no contradiction of that right in the same sentence. One hit per sentence."""
         order = list(dict.fromkeys(rights))
         hits: List[LegalHit] = []
-        for sentence in self.nlp(text).sents if order else []:
-            if sentence.text.strip().endswith("?"):
-                continue
-            doc = self.nlp(normalise(sentence.text))
+        for quote, doc in self._statements(text) if order else []:
             if any(token.lower_ in RESTRICTING for token in doc):
                 continue
             stated = self._stated(doc, set(order))
             if stated:
                 right_id = min(stated, key=order.index)
-                hits.append(LegalHit(right_id, stated[right_id], sentence.text.strip()))
+                hits.append(LegalHit(right_id, stated[right_id], quote))
         return hits
 
     def _stated(self, doc: Any, wanted: set) -> Dict[str, str]:

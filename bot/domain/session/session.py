@@ -190,67 +190,73 @@ class Session:
         moves = list(message.moves) if message.trusted else []
         questions = self._questions(message) if "ask_question" in moves else []
         result = attempt.customer.respond(message.text, moves, questions, trusted=message.trusted)
-        attempt.turns.append(result)
-        attempt.times.append(message.time)
-        attempt.hits.append(list(message.hits) if message.trusted else [])
-        attempt.transcript.append(
-            {"speaker": "learner", "text": message.text, "moves": moves, "turn": result.index, "time": message.time}
-        )
-        attempt.transcript.append({"speaker": "customer", "text": result.reply, "mood": int(round(result.mood_after))})
-        outputs = [Output("customer", result.reply, custom=self._turn_meta(result, message))]
+        outputs = self._record_turn(attempt, message, result, list(message.hits) if message.trusted else [])
         if attempt.customer.outcome:
-            attempt.outcome = attempt.customer.outcome
-            self.phase = PHASE_WRAP_UP
             ending = {
                 "satisfied": "The customer is satisfied and has left the chat.",
                 "escalated": "The customer has been handed over.",
                 "abandoned": "The customer has left the chat.",
-            }[attempt.outcome]
-            outputs.append(
-                Output(
-                    "coach",
-                    COACH + ending + " Add your case notes with `notes: ...` "
-                    "(problem, action taken, outcome), then type `end` for your scorecard.",
-                    buttons=[{"title": "End and see my scorecard", "payload": "end"}],
-                )
-            )
+            }
+            notes = "Add your case notes with `notes: ...` (problem, action taken, outcome)"
+            outputs.append(self._wrap_up_prompt(attempt, attempt.customer.outcome, ending, notes))
         return outputs
 
     def _coaching_turn(self, attempt: Attempt, coachee: Coachee, message: LearnerInput) -> List[Output]:
         """A team leader's message: coaching moves are detected here, from the text (the learner moves are not used)."""
         moves, hits, problem = self._coaching_moves(message)
         result = coachee.respond(message.text, moves, trusted=message.trusted)
-        attempt.turns.append(result)
-        attempt.times.append(message.time)
-        attempt.hits.append(hits)
-        attempt.transcript.append(
-            {"speaker": "learner", "text": message.text, "moves": moves, "turn": result.index, "time": message.time}
-        )
-        attempt.transcript.append({"speaker": "customer", "text": result.reply, "mood": int(round(result.mood_after))})
-        meta = self._turn_meta(
-            result, LearnerInput(message.text, hits=hits, trusted=message.trusted, time=message.time)
-        )
-        meta["coach"]["name"] = coachee.scenario.agent.name
-        outputs = [Output("customer", result.reply, custom=meta)]
+        outputs = self._record_turn(attempt, message, result, hits, name=coachee.scenario.agent.name)
         if problem:
             outputs.append(Output("coach", COACH + problem))
         if coachee.outcome:
-            attempt.outcome = coachee.outcome
-            self.phase = PHASE_WRAP_UP
             name = coachee.scenario.agent.name.split()[0]
             ending = {
                 "satisfied": f"{name} has agreed the actions and gone back to the queue.",
                 "unsatisfied": f"{name} has gone back to the queue with nothing agreed.",
                 "abandoned": f"{name} has ended the conversation.",
-            }[attempt.outcome]
+            }
             outputs.append(
-                Output(
-                    "coach",
-                    COACH + ending + " Add notes with `notes: ...` if you like, then type `end` for your scorecard.",
-                    buttons=[{"title": "End and see my scorecard", "payload": "end"}],
-                )
+                self._wrap_up_prompt(attempt, coachee.outcome, ending, "Add notes with `notes: ...` if you like")
             )
         return outputs
+
+    def _record_turn(
+        self,
+        attempt: Attempt,
+        message: LearnerInput,
+        result: TurnResult,
+        hits: List[Dict[str, Any]],
+        name: Optional[str] = None,
+    ) -> List[Output]:
+        """Keep one answered learner message in the attempt and the transcript; the reply to send
+        (with the name of whoever replies, when it is not the customer: a coached agent)."""
+        attempt.turns.append(result)
+        attempt.times.append(message.time)
+        attempt.hits.append(hits)
+        attempt.transcript.append(
+            {
+                "speaker": "learner",
+                "text": message.text,
+                "moves": list(result.moves),
+                "turn": result.index,
+                "time": message.time,
+            }
+        )
+        attempt.transcript.append({"speaker": "customer", "text": result.reply, "mood": int(round(result.mood_after))})
+        meta = self._turn_meta(result, hits, message.time)
+        if name:
+            meta["coach"]["name"] = name
+        return [Output("customer", result.reply, custom=meta)]
+
+    def _wrap_up_prompt(self, attempt: Attempt, outcome: str, ending: Dict[str, str], notes: str) -> Output:
+        """The conversation is over: say how it ended, and move to the wrap-up (notes, then the scorecard)."""
+        attempt.outcome = outcome
+        self.phase = PHASE_WRAP_UP
+        return Output(
+            "coach",
+            COACH + ending[outcome] + " " + notes + ", then type `end` for your scorecard.",
+            buttons=[{"title": "End and see my scorecard", "payload": "end"}],
+        )
 
     @staticmethod
     def _coaching_moves(message: LearnerInput) -> Tuple[List[str], List[Dict[str, Any]], str]:
@@ -543,15 +549,15 @@ class Session:
         ]
 
     @staticmethod
-    def _turn_meta(result: TurnResult, message: LearnerInput) -> Dict[str, Any]:
+    def _turn_meta(result: TurnResult, hits: List[Dict[str, Any]], time: Optional[float]) -> Dict[str, Any]:
         """What channels show beside the reply; ``coach play`` also records it for re-scoring."""
         return {
             "coach": {
                 "mood": int(round(result.mood_after)),
                 "turn": result.index,
                 "moves": result.moves,
-                "hits": message.hits if message.trusted else [],
-                "time": message.time,
+                "hits": hits,
+                "time": time,
                 "why": [c.reason for c in result.changes],
             }
         }
