@@ -4,7 +4,7 @@ The sets, in the order they are printed:
 
 - the own held-out set, written by the people who wrote the rules and the training data;
 - the second author's social replies;
-- the independent development part (tune on this one);
+- the independent development part, and a second one by five more writers (tune on these);
 - the independent test part, only with ``--release``: it is scored to report a release, never
   to tune.
 
@@ -34,6 +34,7 @@ SETS = {
     "own held-out": OWN_HELDOUT,
     "second author (social replies)": DATA / "moves_social.jsonl",
     "independent dev": DATA / "moves_independent_dev.jsonl",
+    "independent dev 2": DATA / "moves_independent_dev2.jsonl",
 }
 RELEASE_SET = ("independent test", DATA / "moves_independent_test.jsonl")
 RECALL_TARGET = 0.75

@@ -14,6 +14,11 @@ from tests.conftest import ROOT
 INDEPENDENT = [
     ROOT / "tests" / "data" / name for name in ("moves_independent_dev.jsonl", "moves_independent_test.jsonl")
 ]
+SECOND_DEV = ROOT / "tests" / "data" / "moves_independent_dev2.jsonl"
+
+
+def texts_of(path):
+    return [json.loads(line)["text"] for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def test_near_duplicates_survive_case_punctuation_and_small_edits():
@@ -27,12 +32,16 @@ def test_different_messages_on_the_same_topic_are_not_duplicates():
     assert near_duplicates(["Sorry the parcel is late. Could you give me the order number?"], training) == []
 
 
-@pytest.mark.parametrize("path", INDEPENDENT, ids=lambda p: Path(p).name)
+@pytest.mark.parametrize("path", INDEPENDENT + [SECOND_DEV], ids=lambda p: Path(p).name)
 def test_the_independent_sets_share_no_message_with_the_training_data(path):
     training = [text for text, _ in read_nlu_examples(sorted((ROOT / "data" / "nlu").glob("*.yml")))]
-    rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
-    assert len(rows) >= 700
-    assert near_duplicates([row["text"] for row in rows], training) == []
+    texts = texts_of(path)
+    assert len(texts) >= 600
+    assert near_duplicates(texts, training) == []
+
+
+def test_the_second_dev_part_shares_no_message_with_the_first_or_the_test_part():
+    assert near_duplicates(texts_of(SECOND_DEV), texts_of(INDEPENDENT[0]) + texts_of(INDEPENDENT[1])) == []
 
 
 def test_dev_and_test_parts_share_no_message():
