@@ -12,6 +12,7 @@ from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.snapshots import SessionSnapshots, version_of
+from bot.adapters.gc_pauses import freeze_startup_objects
 from bot.adapters.tracker import TIMING_MARK, conversation_key, learner_inputs
 from bot.domain.customer.customer import warm_up
 from bot.domain.scenarios import default_library
@@ -47,6 +48,7 @@ def _warm_up() -> None:
 
 
 _warm_up()
+freeze_startup_objects()  # see bot/adapters/gc_pauses.py
 
 
 def answer(

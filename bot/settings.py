@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     web_frame_ancestors: str = Field("*", description="who may embed the web chat in a frame (CSP frame-ancestors)")
     max_request_bytes: int = Field(1024 * 1024, description="largest request body the channels accept")
     lock_poll_seconds: float = Field(0.02, description="how often a waiting message polls the conversation lock")
+    tracker_cache: int = Field(
+        1000, description="conversations whose tracker the Rasa server keeps in memory between messages (0: off)"
+    )
     # Assessment and exports.
     pass_mark: Optional[int] = Field(None, description="assessment-mode pass mark 0-100 (else the rubric file's)")
     xapi_homepage: str = Field("http://localhost:5080", description="xAPI account home page of learners")

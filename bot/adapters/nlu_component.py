@@ -29,6 +29,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 import bot.domain.moves as moves_package
+from bot.adapters.gc_pauses import freeze_startup_objects
 from bot.domain.moves.classifier import MoveClassifier
 from bot.domain.moves.detector import MoveDetector
 from bot.domain.moves.patterns import PATTERNS_DIR
@@ -111,7 +112,9 @@ class MoveDetectorComponent(GraphComponent, IntentClassifier):
         except (ValueError, FileNotFoundError, OSError):
             logger.warning("No trained move classifier found; using the rule layer only.")
             classifier = None
-        return cls(config, model_storage, resource, classifier)
+        component = cls(config, model_storage, resource, classifier)
+        freeze_startup_objects()  # the model is loaded: see bot/adapters/gc_pauses.py
+        return component
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

@@ -212,7 +212,10 @@ class Servers:
         return f"{self.url}/webhooks/rest/webhook"
 
     def endpoints_file(self) -> Path:
-        lines = [f'action_endpoint:\n  url: "http://{self.host}:{self.actions_port}/webhook"\n']
+        lines = [
+            f'action_endpoint:\n  url: "http://{self.host}:{self.actions_port}/webhook"\n'
+            "  enable_selective_domain: true\n"  # the action code never reads the domain: don't send it
+        ]
         if self.tracker_store is not None:
             lines.append(_yaml_block("tracker_store", self.tracker_store))
         elif self.tracker_db is not None and self.database_url:

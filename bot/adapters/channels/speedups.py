@@ -13,13 +13,27 @@ connection for every read and every write (SQLAlchemy 1.4 gives a SQLite file no
 connection pool). A small pool keeps the connection open; each read and write is
 still its own transaction, committed before the reply is sent. (For a database server,
 pooled connections are checked before use, so a restarted PostgreSQL is picked up at once.)
+
+After those, the store's own read grew with the conversation (every event read and replayed
+on every message): :mod:`bot.adapters.channels.tracker_cache` keeps each conversation's
+tracker in memory between its messages, checked against the database. And Rasa sent the
+action server the whole tracker on every turn: at turn 60 about 340 kB of JSON, 70% of it
+the bot's replies (each scorecard in full) and slot events, which the action code never
+reads (it reads the learner's messages, the actions and the current slots). Those two kinds
+of event are now left out of the action call; everything else is sent as before.
 """
 
 from __future__ import annotations
 
 from typing import Any, Dict, Text
 
+from bot.adapters.channels import tracker_cache
+from bot.settings import settings
+
 _applied = False
+# Events the action code never reads from the tracker (actions/learner_turn.py reads user and
+# action events, and the slots' current values, which are sent apart from the events).
+UNREAD_BY_ACTIONS = frozenset({"bot", "slot", "user_featurization"})
 
 
 def apply() -> None:
@@ -53,6 +67,8 @@ def apply() -> None:
     _validate_action_result.original = original  # type: ignore[attr-defined]
     rasa_action.RemoteAction._validate_action_result = _validate_action_result
     _pool_sqlite()
+    _lean_action_calls()
+    tracker_cache.install(settings().tracker_cache)
     _applied = True
 
 
@@ -76,3 +92,27 @@ def _pool_sqlite() -> None:
 
     create_engine_kwargs.original = original  # type: ignore[attr-defined]
     tracker_store.create_engine_kwargs = create_engine_kwargs
+
+
+def _lean_action_calls() -> None:
+    import rasa
+    from rasa.core.actions import action as rasa_action
+    from rasa.shared.core.trackers import EventVerbosity
+
+    original = rasa_action.RemoteAction._action_call_format
+
+    def _action_call_format(self, tracker, domain) -> Dict[Text, Any]:
+        state = tracker.current_state(EventVerbosity.NONE)
+        state["events"] = [event.as_dict() for event in tracker.events if event.type_name not in UNREAD_BY_ACTIONS]
+        call: Dict[Text, Any] = {
+            "next_action": self._name,
+            "sender_id": tracker.sender_id,
+            "tracker": state,
+            "version": rasa.__version__,
+        }
+        if not self._is_selective_domain_enabled() or domain.does_custom_action_explicitly_need_domain(self.name()):
+            call["domain"] = domain.as_dict()
+        return call
+
+    _action_call_format.original = original  # type: ignore[attr-defined]
+    rasa_action.RemoteAction._action_call_format = _action_call_format
