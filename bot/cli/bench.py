@@ -21,6 +21,10 @@ MAX_TURNS = 500
 
 # -- bench-moves -------------------------------------------------------------------------
 def cmd_bench_moves(args) -> int:
+    if args.write_dev_examples:
+        moves.DEV_EXAMPLES.write_text(moves.dev_examples_yaml(), encoding="utf-8")
+        print(f"wrote {moves.DEV_EXAMPLES}; run `make model` to train on it")
+        return 0
     try:
         detector = load_detector(args.model)
         return moves.run(detector, args)
@@ -122,6 +126,11 @@ def register(sub) -> None:
         "--alternatives", action="store_true", help="also measure the rules-only and model-only pipelines"
     )
     bench.add_argument("--errors", help="write misclassified messages to this JSON lines file")
+    bench.add_argument(
+        "--write-dev-examples",
+        action="store_true",
+        help="write the two dev parts into data/nlu/independent_dev.yml (training examples; then `make model`)",
+    )
     bench.set_defaults(func=cmd_bench_moves)
 
     bench = sub.add_parser(

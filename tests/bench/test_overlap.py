@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.bench.moves import DEV_EXAMPLES, dev_examples_yaml
 from bot.bench.overlap import near_duplicates
 from bot.domain.moves.training import read_nlu_examples
 from tests.conftest import ROOT
@@ -32,12 +33,29 @@ def test_different_messages_on_the_same_topic_are_not_duplicates():
     assert near_duplicates(["Sorry the parcel is late. Could you give me the order number?"], training) == []
 
 
-@pytest.mark.parametrize("path", INDEPENDENT + [SECOND_DEV], ids=lambda p: Path(p).name)
-def test_the_independent_sets_share_no_message_with_the_training_data(path):
-    training = [text for text, _ in read_nlu_examples(sorted((ROOT / "data" / "nlu").glob("*.yml")))]
-    texts = texts_of(path)
-    assert len(texts) >= 600
-    assert near_duplicates(texts, training) == []
+def training_texts():
+    return [text for text, _ in read_nlu_examples(sorted((ROOT / "data" / "nlu").glob("*.yml")))]
+
+
+def test_the_held_out_test_part_shares_no_message_with_the_training_data():
+    texts = texts_of(INDEPENDENT[1])
+    assert len(texts) >= 700
+    assert near_duplicates(texts, training_texts()) == []
+
+
+@pytest.mark.parametrize("path", [INDEPENDENT[0], SECOND_DEV], ids=lambda p: Path(p).name)
+def test_the_dev_parts_are_training_examples_exactly_as_labelled(path):
+    """Both dev parts train the classifier (data/nlu/independent_dev.yml), with their decided labels."""
+    rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    examples = dict(read_nlu_examples([DEV_EXAMPLES]))
+    assert len(rows) >= 600
+    assert all(examples.get(row["text"].strip()) == row["moves"] for row in rows)
+
+
+def test_the_dev_examples_file_is_what_the_dev_parts_give():
+    assert DEV_EXAMPLES.read_text(encoding="utf-8") == dev_examples_yaml(), (
+        "run `coach bench-moves --write-dev-examples` and `make model`"
+    )
 
 
 def test_the_second_dev_part_shares_no_message_with_the_first_or_the_test_part():
