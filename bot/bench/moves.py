@@ -15,6 +15,7 @@ and overfitting to one style shows.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -195,13 +196,25 @@ def write_errors(path: str, sets: Sequence[LabelledSet], detector: MoveDetector)
     print(f"errors written to {path}")
 
 
+def _sentences(text: str) -> List[str]:
+    """A message's sentences of four words or more, folded (as the own held-out set's overlap test)."""
+    from bot.domain.moves.text import segments
+
+    folded = (re.sub(r"[^a-z0-9]+", " ", s.text.lower()).strip() for s in segments(text))
+    return [f for f in folded if len(f.split()) >= 4]
+
+
 def dev_examples_yaml() -> str:
-    """The NLU YAML of every dev message with its decided moves, in the sets' order."""
+    """The NLU YAML of every dev message with its decided moves, in the sets' order. A message
+    that shares a sentence with the own held-out set is left out, so that set stays unseen."""
     import yaml
 
+    held_out = {f for row in read_set("own held-out", OWN_HELDOUT).rows for f in _sentences(row["text"])}
     examples = []
     for name in DEV_PARTS:
         for row in read_set(name, SETS[name]).rows:
+            if held_out.intersection(_sentences(row["text"])):
+                continue
             examples.append({"text": row["text"], "metadata": {"moves": list(row.get("moves", []))}})
     body = {"version": "3.1", "nlu": [{"intent": "learner_message", "examples": examples}]}
     return DEV_EXAMPLES_HEADER + yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=1000)
