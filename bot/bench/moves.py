@@ -15,7 +15,6 @@ and overfitting to one style shows.
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 from bot.bench import BenchError
 from bot.bench.agreement import agreement, agreement_lines
 from bot.bench.evaluation import MIN_SUPPORT, evaluate, keyword_baseline, p50_p95, per_move_table, summary_line
+from bot.bench.overlap import folded_sentences
 from bot.domain.moves.detector import MoveDetector
 from bot.settings import PROJECT_ROOT
 
@@ -196,24 +196,16 @@ def write_errors(path: str, sets: Sequence[LabelledSet], detector: MoveDetector)
     print(f"errors written to {path}")
 
 
-def _sentences(text: str) -> List[str]:
-    """A message's sentences of four words or more, folded (as the own held-out set's overlap test)."""
-    from bot.domain.moves.text import segments
-
-    folded = (re.sub(r"[^a-z0-9]+", " ", s.text.lower()).strip() for s in segments(text))
-    return [f for f in folded if len(f.split()) >= 4]
-
-
 def dev_examples_yaml() -> str:
     """The NLU YAML of every dev message with its decided moves, in the sets' order. A message
     that shares a sentence with the own held-out set is left out, so that set stays unseen."""
     import yaml
 
-    held_out = {f for row in read_set("own held-out", OWN_HELDOUT).rows for f in _sentences(row["text"])}
+    held_out = {f for row in read_set("own held-out", OWN_HELDOUT).rows for f in folded_sentences(row["text"], 4)}
     examples = []
     for name in DEV_PARTS:
         for row in read_set(name, SETS[name]).rows:
-            if held_out.intersection(_sentences(row["text"])):
+            if held_out.intersection(folded_sentences(row["text"], 4)):
                 continue
             examples.append({"text": row["text"], "metadata": {"moves": list(row.get("moves", []))}})
     body = {"version": "3.1", "nlu": [{"intent": "learner_message", "examples": examples}]}

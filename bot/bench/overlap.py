@@ -13,6 +13,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, Iterable, List, Sequence, Set
 
+from bot.domain.moves.text import segments
+
 THRESHOLD = 0.8
 _WORD = re.compile(r"[a-z0-9]+")
 
@@ -32,6 +34,13 @@ def shingles(text: str) -> FrozenSet[str]:
     words = folded_words(text)
     size = 3 if len(words) >= 6 else 2 if len(words) >= 2 else 1
     return frozenset(" ".join(words[i : i + size]) for i in range(max(1, len(words) - size + 1)))
+
+
+def folded_sentences(text: str, min_words: int = 1) -> List[str]:
+    """The message's sentences (the detector's segments) folded to lowercase words, those of at
+    least ``min_words`` words: the unit of the exact-sentence overlap checks."""
+    folded = (re.sub(r"[^a-z0-9]+", " ", s.text.lower()).strip() for s in segments(text))
+    return [f for f in folded if len(f.split()) >= max(1, min_words)]
 
 
 def _jaccard(left: FrozenSet[str], right: FrozenSet[str]) -> float:

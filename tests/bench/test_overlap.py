@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
+from bot.bench.evaluation import read_jsonl
 from bot.bench.moves import DEV_EXAMPLES, dev_examples_yaml
 from bot.bench.overlap import near_duplicates
 from bot.domain.moves.training import read_nlu_examples
@@ -19,7 +19,7 @@ SECOND_DEV = ROOT / "tests" / "data" / "moves_independent_dev2.jsonl"
 
 
 def texts_of(path):
-    return [json.loads(line)["text"] for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [text for text, _ in read_jsonl(path)]
 
 
 def test_near_duplicates_survive_case_punctuation_and_small_edits():
@@ -46,12 +46,12 @@ def test_the_held_out_test_part_shares_no_message_with_the_training_data():
 @pytest.mark.parametrize("path", [INDEPENDENT[0], SECOND_DEV], ids=lambda p: Path(p).name)
 def test_the_dev_parts_are_training_examples_exactly_as_labelled(path):
     """Both dev parts train the classifier (data/nlu/independent_dev.yml), with their decided labels."""
-    rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = read_jsonl(path)
     examples = dict(read_nlu_examples([DEV_EXAMPLES]))
     assert len(rows) >= 600
-    present = [row for row in rows if row["text"].strip() in examples]
+    present = [(text, moves) for text, moves in rows if text.strip() in examples]
     assert len(present) >= 0.97 * len(rows)  # the few that share a sentence with the own held-out set are left out
-    assert all(examples[row["text"].strip()] == row["moves"] for row in present)
+    assert all(examples[text.strip()] == moves for text, moves in present)
 
 
 def test_the_dev_examples_file_is_what_the_dev_parts_give():
@@ -65,5 +65,5 @@ def test_the_second_dev_part_shares_no_message_with_the_first_or_the_test_part()
 
 
 def test_dev_and_test_parts_share_no_message():
-    dev, test = ([json.loads(line)["text"] for line in p.read_text(encoding="utf-8").splitlines()] for p in INDEPENDENT)
+    dev, test = (texts_of(p) for p in INDEPENDENT)
     assert near_duplicates(test, dev) == []

@@ -57,9 +57,6 @@ class TrackerCache:
         while len(self._kept) > self.capacity:
             self._kept.popitem(last=False)
 
-    def drop(self, sender_id: str) -> None:
-        self._kept.pop(sender_id, None)
-
     def __len__(self) -> int:
         return len(self._kept)
 
@@ -116,13 +113,11 @@ def install(capacity: int) -> None:
         return await read_from_database(self, sender_id)
 
     async def save(self, tracker):
-        cache = cache_of(self)
-        cache.drop(tracker.sender_id)
-        await write_to_database(self, tracker)
+        await write_to_database(self, tracker)  # an entry left from before is stale by its stamp, and replaced below
         with self.session_scope() as session:
             stamp, in_session = saved_state(self, session, tracker.sender_id)
         if in_session == len(tracker.events):
-            cache.keep(tracker.sender_id, stamp, tracker)
+            cache_of(self).keep(tracker.sender_id, stamp, tracker)
 
     retrieve.cached = True  # type: ignore[attr-defined]
     retrieve.original = read_from_database  # type: ignore[attr-defined]

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from bot.bench.evaluation import evaluate, keyword_baseline, read_jsonl
+from bot.bench.overlap import folded_sentences
 from bot.domain.moves.detector import MoveDetector
 from bot.domain.moves.text import normalise, segments
 from bot.domain.moves.training import read_nlu_examples
@@ -141,23 +140,13 @@ def test_segments_keep_offsets():
     ]
 
 
-def _canonical(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
-
-
 # The social set may share short courtesy formulas ("Have a great day!") with the training
 # data, as every brand's replies do, but nothing longer.
 @pytest.mark.parametrize("test_set, min_words", [(HELDOUT, 4), (SOCIAL, 7)], ids=["heldout", "social"])
 def test_test_sets_share_no_sentence_with_training_data(test_set, min_words):
     train = read_nlu_examples(sorted((ROOT / "data" / "nlu").glob("*.yml")))
-    train_sentences = {_canonical(s.text) for text, _ in train for s in segments(text)}
-    train_sentences.discard("")
-    shared = [
-        s.text
-        for text, _ in read_jsonl(test_set)
-        for s in segments(text)
-        if len(_canonical(s.text).split()) >= min_words and _canonical(s.text) in train_sentences
-    ]
+    train_sentences = {f for text, _ in train for f in folded_sentences(text)}
+    shared = [f for text, _ in read_jsonl(test_set) for f in folded_sentences(text, min_words) if f in train_sentences]
     assert shared == []
 
 
