@@ -36,6 +36,7 @@ SETS = {
     "second author (social replies)": DATA / "moves_social.jsonl",
     "independent dev": DATA / "moves_independent_dev.jsonl",
     "independent dev 2": DATA / "moves_independent_dev2.jsonl",
+    "independent dev 3": DATA / "moves_independent_dev3.jsonl",
 }
 RELEASE_SET = ("independent test", DATA / "moves_independent_test.jsonl")
 # The two independent dev parts are also training examples of the classifier (data/nlu/), so their
