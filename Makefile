@@ -42,7 +42,16 @@ $(VENV)/.installed: pyproject.toml requirements.lock requirements-dev.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .; \
 	touch $@
 
-model: $(MODEL)
+# The learned legal-statement model (bot/domain/law/model.py), kept in models/law/.
+LAW_INPUTS := data/course/law.yml data/course/law_examples.yml $(wildcard data/nlu/*.yml) $(wildcard bot/domain/law/*.py)
+LAW_MODEL  := models/law/.trained
+
+model: $(MODEL) $(LAW_MODEL)
+
+$(LAW_MODEL): $(LAW_INPUTS) | $(VENV)/.installed
+	@echo "Training the legal-statement model (its inputs changed)..."
+	@$(VENV)/bin/coach law-model
+	@touch $@
 
 $(MODEL): $(MODEL_INPUTS) | $(VENV)/.installed
 	@echo "Training the Rasa model (training data changed)..."

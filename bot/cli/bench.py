@@ -12,6 +12,7 @@ from bot.bench import BenchError, coaching, conversations, customer, law, moves,
 from bot.cli.common import CliError, library, whole_number
 from bot.domain.coaching.detector import load_coaching_detector
 from bot.domain.law.knowledge import default_checker
+from bot.domain.law.model import EXAMPLES_FILE as LAW_EXAMPLES
 from bot.domain.moves.patterns import PatternError
 from bot.settings import PROJECT_ROOT, settings
 
@@ -58,6 +59,10 @@ def cmd_bench_steps(args) -> int:
 
 
 def cmd_bench_law(args) -> int:
+    if args.write_dev_examples:
+        LAW_EXAMPLES.write_text(law.examples_yaml(), encoding="utf-8")
+        print(f"wrote {LAW_EXAMPLES}; the legal model retrains on its next use")
+        return 0
     return _report(lambda: law.run(default_checker(), args.release, args.misses), PatternError, BenchError)
 
 
@@ -129,7 +134,7 @@ def register(sub) -> None:
     bench.add_argument(
         "--write-dev-examples",
         action="store_true",
-        help="write the two dev parts into data/nlu/independent_dev.yml (training examples; then `make model`)",
+        help="write the three dev parts into data/nlu/independent_dev.yml (training examples; then `make model`)",
     )
     bench.set_defaults(func=cmd_bench_moves)
 
@@ -156,7 +161,7 @@ def register(sub) -> None:
         cmd_bench_steps,
     )
     bench.add_argument("--model")
-    frozen_bench(
+    bench = frozen_bench(
         sub,
         "bench-law",
         "legal accuracy: precision and recall of statements that contradict a customer's right",
@@ -164,6 +169,11 @@ def register(sub) -> None:
         "against its right in data/course/law.yml and print precision and recall of 'contradicts' per right.",
         ("--misses", "list the statements judged wrongly"),
         cmd_bench_law,
+    )
+    bench.add_argument(
+        "--write-dev-examples",
+        action="store_true",
+        help="write the dev parts into data/course/law_examples.yml (the legal model's training examples)",
     )
     frozen_bench(
         sub,

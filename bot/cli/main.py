@@ -16,6 +16,7 @@ from bot.bench import BenchError
 from bot.cli import bench, tutor
 from bot.cli.common import CliError, library, read_text
 from bot.domain.coaching.detector import load_coaching_detector
+from bot.domain.law.knowledge import default_checker
 from bot.domain.moves.patterns import PatternError
 from bot.domain.scenarios.loader import SCENARIO_DIR, check_files, load_library, scenario_files
 from bot.ops.play import PlayError, play, rescore
@@ -204,6 +205,16 @@ def cmd_settings(args) -> int:
     return 0
 
 
+def cmd_law_model(args) -> int:
+    """Train the legal-statement model now, unless one is kept for the current files (``make model`` runs this)."""
+    try:
+        checker = default_checker()
+    except PatternError as exc:
+        raise CliError(str(exc))
+    print(f"legal-statement model ready ({len(checker.law.rights)} rights)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="coach", description="complaint-coach command line")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -239,6 +250,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--actions-port", type=int, default=settings().actions_port)
     serve.add_argument("--host", default=settings().host)
     serve.set_defaults(func=cmd_serve)
+
+    law_model = sub.add_parser("law-model", help="train the learned legal-statement model if none is kept")
+    law_model.set_defaults(func=cmd_law_model)
 
     shown = sub.add_parser("settings", help="print every COACH_* setting in force, with its meaning")
     shown.set_defaults(func=cmd_settings)

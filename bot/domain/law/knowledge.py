@@ -12,15 +12,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, Iterable, Iterator, List, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 import yaml
 from pydantic import BaseModel, Extra, Field, ValidationError, constr, validator
 
+from bot.domain.law.model import (
+    EXAMPLES_FILE,
+    ContradictionModel,
+    Pair,
+    fingerprint,
+    kept_or_trained,
+    nlu_files,
+    read_examples,
+)
 from bot.domain.moves.language import matcher_classes, pipeline
 from bot.domain.moves.patterns import PatternError, PatternSpec, negated
 from bot.domain.moves.text import normalise
-from bot.settings import PROJECT_ROOT
+from bot.domain.moves.training import read_nlu_examples
+from bot.settings import PROJECT_ROOT, settings
 
 LAW_FILE = PROJECT_ROOT / "data" / "course" / "law.yml"
 # The flag each kind of right raises when a learner's sentence contradicts it.
@@ -28,6 +38,10 @@ LEGAL_FLAGS = {"legal_inaccuracy": "statement", "data_protection_breach": "discl
 # A sentence that restricts ("only ...", "unless ...") is not credited as stating a right: restrictions
 # are where statements of the law go wrong, and the contradiction patterns cannot foresee them all.
 RESTRICTING = frozenset({"only", "unless", "except", "afraid"})
+# Learner examples with these moves are not taken as harmless on-topic text for the legal model:
+# "no refunds after 14 days" is a dismissal in the NLU data and a wrong statement in law.
+NOT_HARMLESS = frozenset({"blame", "dismiss", "rude"})
+MODEL_HIT = "worded like a wrong statement of this right (learned from the dev statements)"
 
 
 class Right(BaseModel):
@@ -77,10 +91,12 @@ class LegalHit:
 
 
 class LawChecker:
-    """Every right's contradictions in one ``Matcher`` and ``PhraseMatcher``, run per sentence."""
+    """Every right's contradictions in one ``Matcher`` and ``PhraseMatcher``, run per sentence,
+    and, when given, the learned ``ContradictionModel`` for the wordings no pattern foresaw."""
 
-    def __init__(self, law: LawFile, source: Path = LAW_FILE):
+    def __init__(self, law: LawFile, source: Path = LAW_FILE, model: Optional[ContradictionModel] = None):
         self.law = law
+        self.model = model
         self.nlp = pipeline()
         Matcher, PhraseMatcher = matcher_classes()
         self.matcher = Matcher(self.nlp.vocab, validate=True)
@@ -114,12 +130,13 @@ class LawChecker:
         contradicts, so "after two weeks it's repair only" is named once, by the right it breaks first.
         """
         order = list(dict.fromkeys(rights))
+        statements = list(self._statements(text)) if order else []
         hits: List[LegalHit] = []
-        for quote, doc in self._statements(text) if order else []:
+        for quote, doc in statements:
             found = self._sentence(doc, set(order), quote)
             if found:
                 hits.append(min(found, key=lambda hit: order.index(hit.right)))
-        return hits
+        return hits + self._learned(statements, order, hits)
 
     def _statements(self, text: str) -> Iterator[Tuple[str, Any]]:
         """Each sentence of ``text`` that states something (a question asks; it states nothing about the law),
@@ -181,6 +198,37 @@ class LawChecker:
                     strong.add(right_id)
         return [LegalHit(r, name, quote) for r, name in found.items() if r not in allowed or r in strong]
 
+    def _learned(self, statements: List[Tuple[str, Any]], order: List[str], hits: List[LegalHit]) -> List[LegalHit]:
+        """The model's hits for the rights the patterns passed over, at most one per right.
+
+        Both the message's sentences on the right's topic, read together, and the likeliest of
+        them alone must look wrong: a refusal that the next sentence puts right ("I can't send your
+        data in chat. It comes from our data team within a month") is read as a whole."""
+        model = self.model
+        if model is None:
+            return []
+        probability = model.probability
+        quoted, done = {hit.quote for hit in hits}, {hit.right for hit in hits}
+        learned: List[LegalHit] = []
+        for right_id in (r for r in order if r not in done):
+            on_topic = [(q, doc.text) for q, doc in statements if q not in quoted and self._on_topic(doc, right_id)]
+            if not on_topic:
+                continue
+            quote, likeliest = max(on_topic, key=lambda pair: probability(pair[1], right_id))
+            whole = " ".join(text for _, text in on_topic)
+            if model.contradicts(likeliest, right_id) and model.contradicts(whole, right_id):
+                learned.append(LegalHit(right_id, MODEL_HIT, quote))
+                quoted.add(quote)
+        return learned
+
+    def harmless_pairs(self, texts: Iterable[str]) -> List[Pair]:
+        """(normalised text, right) for each learner text on a right's topic that no pattern flags for it."""
+        pairs: List[Pair] = []
+        for text in texts:
+            doc = self.nlp(normalise(text))
+            pairs += [(doc.text, r) for r in self.topics if self._on_topic(doc, r) and not self.check(text, [r])]
+        return pairs
+
 
 def read_law(path: Path = LAW_FILE) -> LawFile:
     """The validated knowledge base; a broken file raises PatternError naming the file and the field."""
@@ -202,9 +250,29 @@ def default_law() -> LawFile:
     return read_law()
 
 
+def train_model(
+    checker: LawChecker, examples_file: Path = EXAMPLES_FILE, nlu: Sequence[Path] = ()
+) -> ContradictionModel:
+    """The legal model from the dev statements and the harmless on-topic learner examples."""
+    examples = read_examples(examples_file)
+    positives = [(normalise(e.text), e.right) for e in examples if e.label == "contradicts"]
+    negatives = [(normalise(e.text), e.right) for e in examples if e.label == "correct"]
+    harmless = [text for text, moves in read_nlu_examples(nlu) if not NOT_HARMLESS & set(moves)]
+    return ContradictionModel.train(positives, negatives + checker.harmless_pairs(harmless))
+
+
+def model_for(checker: LawChecker, source: Path = LAW_FILE) -> ContradictionModel:
+    """The kept model for these files, trained first if none is kept (see ``bot.domain.law.model``)."""
+    nlu = nlu_files()
+    key = fingerprint([source, EXAMPLES_FILE, *nlu])
+    return kept_or_trained(settings().model.parent / "law", key, lambda: train_model(checker, EXAMPLES_FILE, nlu))
+
+
 @lru_cache(maxsize=1)
 def default_checker() -> LawChecker:
-    return LawChecker(default_law())
+    """The shipped knowledge base with its learned model, built once per process."""
+    patterns_only = LawChecker(default_law())
+    return LawChecker(default_law(), model=model_for(patterns_only))
 
 
 def known_rights() -> Tuple[str, ...]:

@@ -81,10 +81,13 @@ def test_a_broken_pattern_in_the_knowledge_base_names_the_file_and_the_field(tmp
 
 
 def test_held_out_legal_statements_stay_at_their_measured_level():
-    result = law_bench.evaluate(law_bench.read_items(law_bench.TEST), LawChecker(read_law()))
-    precision, recall = law_bench.totals(result)
-    # measured on the frozen held-out set, 2026-12-07: precision 0.87, recall 0.53 (target 0.9 each, not met)
-    assert precision >= 0.80 and recall >= 0.45, law_bench.table_lines("test", result)
+    items = law_bench.read_items(law_bench.TEST)
+    precision, recall = law_bench.totals(law_bench.evaluate(items, default_checker()))
+    _, patterns_recall = law_bench.totals(law_bench.evaluate(items, LawChecker(read_law())))
+    # measured on the frozen held-out set (three new writers), 2026-12-07: patterns alone precision 0.96,
+    # recall 0.57; with the learned model precision 0.96, recall 0.77 (target 0.9 each, not met)
+    assert precision >= 0.90 and recall >= 0.70, (precision, recall)
+    assert recall >= patterns_recall + 0.10, (recall, patterns_recall)
 
 
 def test_skilled_learners_in_real_conversations_are_rarely_accused_of_getting_the_law_wrong(library):
@@ -102,7 +105,7 @@ def test_skilled_learners_in_real_conversations_are_rarely_accused_of_getting_th
                 continue
             lines += len(script["lines"])
             flagged += sum(1 for line in script["lines"] if checker.check(line, rights))
-    # measured 2026-12-07: 4 of 115 lines (1 of 37 dev, 3 of 78 test)
+    # measured 2026-12-07: 3 of 115 lines with the patterns alone, 5 with the learned model
     assert lines > 100 and flagged / lines <= 0.05, (flagged, lines)
 
 
@@ -138,6 +141,7 @@ def test_stating_the_customers_rights_earns_assurance_and_getting_them_wrong_los
 def test_held_out_assurance_credit_reaches_correct_statements_and_almost_never_wrong_ones():
     items = law_bench.read_items(law_bench.TEST)
     line = law_bench.credit_line(items, LawChecker(read_law()))
-    # measured on the frozen held-out set, 2026-12-07: 41/90 correct statements credited, 2/90 wrong ones
+    # measured on the frozen held-out set (three new writers), 2026-12-07: 41/108 correct statements
+    # credited, 4/162 wrong ones
     credited, wrong = [int(part.split("/")[0].split()[-1]) for part in line.split(";")]
-    assert credited >= 35 and wrong <= 3, line
+    assert credited >= 35 and wrong <= 6, line
