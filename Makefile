@@ -43,7 +43,8 @@ $(VENV)/.installed: pyproject.toml requirements.lock requirements-dev.lock
 	touch $@
 
 # The learned legal-statement model (bot/domain/law/model.py), kept in models/law/.
-LAW_INPUTS := data/course/law.yml data/course/law_examples.yml $(wildcard data/nlu/*.yml) $(wildcard bot/domain/law/*.py)
+LAW_INPUTS := data/course/law.yml data/course/law_examples.yml $(wildcard data/nlu/*.yml) $(wildcard bot/domain/law/*.py) \
+              bot/domain/moves/classifier.py bot/domain/moves/text.py
 LAW_MODEL  := models/law/.trained
 
 model: $(MODEL) $(LAW_MODEL)

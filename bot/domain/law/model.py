@@ -8,8 +8,9 @@ and on ordinary learner messages that touch a right's topic without getting it w
 any wrong statement sounds like ("only", "policy", a number of days), and the same features
 tagged with the right, which say what is wrong about this one.
 
-Training takes seconds, so the model is kept in ``models/law/<hash>/``, where the hash covers
-everything it is trained from: a changed example, pattern or NLU file trains a new one.
+Training takes about 20 seconds, so the model is kept in ``models/law/<hash>/``, where the hash
+covers everything it is trained from and the code that trains it: a changed example, pattern, NLU
+file or feature trains a new one.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from typing import Callable, Iterable, List, Literal, Sequence, Tuple
 import yaml
 from pydantic import BaseModel, Extra, ValidationError, constr
 
+from bot.domain.moves import classifier as classifier_module
+from bot.domain.moves import text as text_module
 from bot.domain.moves.classifier import MoveClassifier, features
 from bot.domain.moves.patterns import PatternError
 from bot.settings import PROJECT_ROOT
@@ -37,8 +40,8 @@ LABEL = "contradicts"
 # parts, training on all but one and scoring that one: from 0.5 to 0.6 recall moved by 0.01 at
 # most and precision rose by up to 0.05 (docs/benchmarks.md, "Legal accuracy").
 THRESHOLD = 0.6
-# Bump when the features or the training change, so a kept model is not reused.
-MODEL_VERSION = "1"
+# The code a kept model depends on (its features and training): a change to it trains a new one.
+CODE_FILES = tuple(Path(str(module.__file__)) for module in (classifier_module, text_module)) + (Path(__file__),)
 
 Pair = Tuple[str, str]  # (normalised sentence, right id)
 
@@ -98,9 +101,9 @@ class ContradictionModel:
 
 
 def fingerprint(paths: Iterable[Path]) -> str:
-    """A short hash of the files' bytes and the model version: the name of a kept model."""
-    digest = hashlib.sha256(MODEL_VERSION.encode())
-    for path in sorted(Path(p) for p in paths):
+    """A short hash of the files' bytes and of the code that trains the model: the name of a kept model."""
+    digest = hashlib.sha256()
+    for path in sorted({Path(p) for p in paths} | set(CODE_FILES)):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
@@ -124,6 +127,9 @@ def kept_or_trained(store: Path, key: str, train: Callable[[], ContradictionMode
         scratch.rename(directory)
     except OSError:  # another process kept the same model first
         shutil.rmtree(scratch, ignore_errors=True)
+    for stale in store.iterdir():  # models trained from files that have since changed
+        if stale.is_dir() and stale.name != key and not stale.name.startswith("."):
+            shutil.rmtree(stale, ignore_errors=True)
     return model
 
 

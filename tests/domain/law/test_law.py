@@ -26,8 +26,9 @@ def test_a_wrong_statement_of_the_right_to_reject_raises_the_flag_and_is_correct
     card = finish(_play(["I'm sorry the machine is leaking.", WRONG_REJECT], detector=detector))
     flag = next(f for f in card["flags"] if f["id"] == "legal_inaccuracy")
     assert flag["turns"] == [2] and "Consumer Rights Act 2015" in flag["message"] and WRONG_REJECT in flag["message"]
-    advice = next(i for i in card["feedback"]["improvements"] if i["quote"] == WRONG_REJECT)
-    assert "short-term right to reject" in advice["what"] and "full refund" in advice["better"]
+    # the same line may also be read as dismissive; the legal correction is among its improvements
+    advice = [i for i in card["feedback"]["improvements"] if i["quote"] == WRONG_REJECT]
+    assert any("short-term right to reject" in i["what"] and "full refund" in i["better"] for i in advice), advice
 
 
 def test_a_correct_statement_raises_nothing(detector):
@@ -105,7 +106,7 @@ def test_skilled_learners_in_real_conversations_are_rarely_accused_of_getting_th
                 continue
             lines += len(script["lines"])
             flagged += sum(1 for line in script["lines"] if checker.check(line, rights))
-    # measured 2026-12-07: 3 of 115 lines with the patterns alone, 5 with the learned model
+    # measured 2026-12-07: 1 of 115 lines with the patterns alone, 3 with the learned model
     assert lines > 100 and flagged / lines <= 0.05, (flagged, lines)
 
 

@@ -74,7 +74,10 @@ def test_a_kept_model_is_reused_and_changed_inputs_train_a_new_one(tmp_path):
         first.probability("no refunds after 14 days", "cra_refund"), abs=1e-6
     )
     examples.write_text("examples: [{right: cra_refund, label: correct, text: Refunded.}]\n", encoding="utf-8")
-    assert law_model.fingerprint([examples]) != key
+    new_key = law_model.fingerprint([examples])
+    assert new_key != key
+    law_model.kept_or_trained(tmp_path / "store", new_key, train)
+    assert len(trained) == 2 and [p.name for p in (tmp_path / "store").iterdir()] == [new_key]  # the stale one is gone
 
 
 def test_an_unreadable_kept_model_is_trained_again_with_a_warning(tmp_path, caplog):
