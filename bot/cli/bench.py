@@ -134,7 +134,7 @@ def register(sub) -> None:
     bench.add_argument(
         "--write-dev-examples",
         action="store_true",
-        help="write the three dev parts into data/nlu/independent_dev.yml (training examples; then `make model`)",
+        help="write the four dev parts into data/nlu/independent_dev.yml (training examples; then `make model`)",
     )
     bench.set_defaults(func=cmd_bench_moves)
 

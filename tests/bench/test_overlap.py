@@ -16,6 +16,8 @@ INDEPENDENT = [
     ROOT / "tests" / "data" / name for name in ("moves_independent_dev.jsonl", "moves_independent_test.jsonl")
 ]
 SECOND_DEV = ROOT / "tests" / "data" / "moves_independent_dev2.jsonl"
+THIRD_DEV = ROOT / "tests" / "data" / "moves_independent_dev3.jsonl"
+FOURTH_DEV = ROOT / "tests" / "data" / "moves_independent_dev4.jsonl"
 
 
 def texts_of(path):
@@ -43,9 +45,9 @@ def test_the_held_out_test_part_shares_no_message_with_the_training_data():
     assert near_duplicates(texts, training_texts()) == []
 
 
-@pytest.mark.parametrize("path", [INDEPENDENT[0], SECOND_DEV], ids=lambda p: Path(p).name)
+@pytest.mark.parametrize("path", [INDEPENDENT[0], SECOND_DEV, THIRD_DEV, FOURTH_DEV], ids=lambda p: Path(p).name)
 def test_the_dev_parts_are_training_examples_exactly_as_labelled(path):
-    """Both dev parts train the classifier (data/nlu/independent_dev.yml), with their decided labels."""
+    """The four dev parts train the classifier (data/nlu/independent_dev.yml), with their decided labels."""
     rows = read_jsonl(path)
     examples = dict(read_nlu_examples([DEV_EXAMPLES]))
     assert len(rows) >= 600
@@ -67,3 +69,13 @@ def test_the_second_dev_part_shares_no_message_with_the_first_or_the_test_part()
 def test_dev_and_test_parts_share_no_message():
     dev, test = (texts_of(p) for p in INDEPENDENT)
     assert near_duplicates(test, dev) == []
+
+
+def test_the_third_dev_part_shares_no_message_with_the_other_parts():
+    others = texts_of(INDEPENDENT[0]) + texts_of(INDEPENDENT[1]) + texts_of(SECOND_DEV)
+    assert near_duplicates(texts_of(THIRD_DEV), others) == []
+
+
+def test_the_fourth_dev_part_shares_no_message_with_the_other_parts():
+    others = texts_of(INDEPENDENT[0]) + texts_of(INDEPENDENT[1]) + texts_of(SECOND_DEV) + texts_of(THIRD_DEV)
+    assert near_duplicates(texts_of(FOURTH_DEV), others) == []
