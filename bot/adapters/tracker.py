@@ -9,7 +9,7 @@ import hashlib
 from typing import Any, Dict, Iterable, List
 
 from bot.domain.session.commands import Command
-from bot.domain.session.session import LearnerInput
+from bot.domain.session.messages import LearnerInput
 
 # Intents Rasa maps to its built-in actions when typed as "/restart", "/back" or "/session_start".
 SLASH_INTENTS = ("restart", "back", "session_start")

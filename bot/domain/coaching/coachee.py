@@ -15,7 +15,8 @@ from __future__ import annotations
 import random
 from typing import List, Optional, Sequence, Tuple
 
-from bot.domain.customer.customer import MoodChange, TurnResult, stable_seed
+from bot.domain.customer.customer import TurnResult, stable_seed
+from bot.domain.customer.mood import MoodChange
 from bot.domain.moves.language import lemma
 from bot.domain.moves.text import normalise, tokens
 from bot.domain.scenarios.coaching import CoachingScenario, RealityPoint

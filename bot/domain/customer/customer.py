@@ -1,8 +1,7 @@
 """The simulated customer: a deterministic, explainable mood and in-role replies.
 
-Mood is the customer's upset level, 0 (calm) to 10 (furious). Every change is
-recorded with its reason so a tutor can see why the customer reacted as they
-did. Wording varies with a seeded random generator, so the same conversation
+The mood (``bot.domain.customer.mood``) is the customer's upset level, 0 (calm) to
+10 (furious), with every change's reason. Wording varies with a seeded random generator, so the same conversation
 and seed always give the same replies, and no reply repeats the one before.
 """
 
@@ -16,34 +15,16 @@ from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Tuple
 
 from bot.domain.customer.acts import ActParser, LearnerAct
+from bot.domain.customer.mood import BOILING, LEGAL_INFLAME, Mood, MoodChange
 from bot.domain.customer.offers import OfferAnalysis, analyse
 from bot.domain.law.knowledge import LegalHit, default_checker
 from bot.domain.law.knowledge import right as law_right
-from bot.domain.moves.stock import is_keyword_stuffing
 from bot.domain.moves.text import normalise
 from bot.domain.scenarios.schema import Course, Difficulty, Persona, Remedy, Scenario
 from bot.domain.vocabulary import NEGATIVE_MOVES
 
-# Base effect of each move on upset (negative calms). Persona and difficulty scale these.
-CALMING = {
-    "apologize": -1.0,
-    "empathize": -1.3,
-    "acknowledge": -0.8,
-    "thank": -0.3,
-    "ask_question": -0.4,
-    "explain": -0.5,
-    "take_ownership": -0.9,
-    "set_expectations": -0.7,
-    "follow_up": -0.3,
-    "greet": -0.2,
-}
-INFLAMING = {"blame": 2.0, "dismiss": 2.0, "rude": 3.0}
-LEGAL_INFLAME = 0.8  # told something wrong about their rights
-CALM_CAP_PER_TURN = 2.5  # one message cannot undo a furious customer
-BOILING = 8.5  # at or above this, the customer is boiling
 MAX_TURNS = 25  # a customer gives up after this many turns without a resolution
 TURNS_AFTER_ACCEPT = 3  # after accepting, the customer winds up if the learner does not
-HEARD_MOVES = frozenset({"apologize", "empathize", "acknowledge"})
 INFORMING_MOVES = frozenset({"explain", "set_expectations", "take_ownership", "follow_up", "offer_solution"})
 _VALUE_WORD = re.compile(r"[a-z0-9£$€][a-z0-9£$€.,:/-]*")
 _PARSERS: Dict[int, Tuple[Scenario, ActParser]] = {}
@@ -66,12 +47,6 @@ def parser_for(scenario: Scenario) -> ActParser:
         held = (scenario, ActParser(scenario))
         _PARSERS[id(scenario)] = held
     return held[1]
-
-
-@dataclass
-class MoodChange:
-    delta: float
-    reason: str
 
 
 @dataclass
@@ -143,13 +118,10 @@ class Customer:
         self.seed = seed
         self.parser = parser_for(scenario)
         self._value_words = {f.id: _value_words(f.value) for f in scenario.facts}
-        self.mood = max(0.0, min(10.0, persona.start_mood + difficulty.mood_offset))
+        self.feeling = Mood(persona, difficulty)
         self.turn = 0
         self.revealed: List[str] = []
         self.known_to_learner: List[str] = []  # facts the learner stated themselves, or the customer volunteered
-        self.move_counts: Dict[str, int] = {}
-        self.heard = 0
-        self.questions = 0
         self.compensation_offered = False
         self.accepted: Optional[str] = None  # a remedy id, or "handover"
         self.pending: Optional[Remedy] = None  # a remedy they want, offered before they were ready
@@ -158,15 +130,21 @@ class Customer:
         self.turns_since_accept = 0
         self.escalation_pushed_back = False
         self.manager_requested = False
-        self.boiling_turns = 0
-        self.unclear_streak = 0
         self.compensation_asks = 0
         self.outcome: Optional[str] = None
         self.last_reply = ""
-        self.seen_texts: Dict[str, int] = {}
         self._accepted_remedy: Optional[Remedy] = None
         self._declined_remedy: Optional[Remedy] = None
         self._chosen_quote = ""
+
+    @property
+    def mood(self) -> float:
+        """Upset, 0 (calm) to 10 (furious)."""
+        return self.feeling.value
+
+    @property
+    def move_counts(self) -> Dict[str, int]:
+        return self.feeling.move_counts
 
     # -- wording ---------------------------------------------------------
     def _lines(self, kind: str) -> List[str]:
@@ -213,7 +191,8 @@ class Customer:
         changes: List[MoodChange] = []
         events: List[str] = []
         norm = normalise(text)
-        inflamed = self._mood_from_moves(norm, present, act, changes)
+        late = self.turn > 8 and self.accepted is None
+        inflamed = self.feeling.react(norm, present, act, changes, self.turn, late)
         legal = default_checker().check(text, self.scenario.rights) if self.scenario.rights else []
         pushback = self._legal_pushback(legal, changes, events) if trusted else ""
         revealed, known = self._facts_asked(act, present, questions, norm)
@@ -261,75 +240,9 @@ class Customer:
         right = law_right(hits[0].right)
         change = MoodChange(LEGAL_INFLAME, f"told something wrong about their rights ({right.act})")
         changes.append(change)
-        self._apply([change])
+        self.feeling.apply([change])
         events.append("legal_pushback")
         return right.pushback if self.persona.knows_rights else ""
-
-    # -- mood ------------------------------------------------------------
-    def _mood_from_moves(self, norm: str, present: List[str], act: LearnerAct, changes: List[MoodChange]) -> List[str]:
-        """Apply what the moves do to the mood; returns the inflaming moves."""
-        repeat = self.seen_texts.get(norm, 0)
-        self.seen_texts[norm] = repeat + 1
-        service = [m for m in present if m in CALMING]
-        if repeat:
-            changes.append(MoodChange(0.5, "the same message again: it sounds scripted"))
-        elif is_keyword_stuffing(norm, service):
-            changes.append(MoodChange(0.3, "a string of stock phrases that says nothing specific"))
-        else:
-            self._calming(service, changes)
-        for move in present:
-            self.move_counts[move] = self.move_counts.get(move, 0) + 1
-        if not repeat and HEARD_MOVES & set(present):
-            self.heard += 1
-        inflamed = [m for m in present if m in NEGATIVE_MOVES]
-        reasons = {"blame": "blamed for the problem", "dismiss": "brushed off", "rude": "spoken to rudely"}
-        for move in inflamed:
-            delta = INFLAMING[move] * self.persona.inflame_factor * self.difficulty.inflame_factor
-            changes.append(MoodChange(delta, reasons[move]))
-        self._unclear(present, act, changes)
-        if self.turn > 8 and self.accepted is None and not inflamed:
-            changes.append(MoodChange(0.2, "still no resolution after many messages"))
-        self._apply(changes)
-        return inflamed
-
-    def _calming(self, service: List[str], changes: List[MoodChange]) -> None:
-        calming = 0.0
-        for move in service:
-            seen = self.move_counts.get(move, 0)
-            if move == "ask_question":
-                self.questions += 1
-                if self.questions > self.persona.question_tolerance:
-                    changes.append(MoodChange(0.3, "yet another question: the customer wants action"))
-                    continue
-            if move == "explain" and self.heard == 0:
-                changes.append(MoodChange(0.2, "an explanation before the customer felt heard"))
-                continue
-            if move == "greet" and self.turn > 1:
-                continue
-            delta = CALMING[move] * self.persona.calm_factor * self.difficulty.calm_factor * (0.5**seen)
-            reason = move.replace("_", " ") + (f" (said {seen + 1} times, less effect)" if seen else "")
-            changes.append(MoodChange(delta, reason))
-            calming += delta
-        if calming < -CALM_CAP_PER_TURN:
-            changes.append(MoodChange(-CALM_CAP_PER_TURN - calming, "one message can only calm so much"))
-
-    def _unclear(self, present: List[str], act: LearnerAct, changes: List[MoodChange]) -> None:
-        """A message the customer cannot read first gets a question back; only a second one costs mood."""
-        if present or act.questions or act.options:
-            self.unclear_streak = 0
-            return
-        self.unclear_streak += 1
-        if self.unclear_streak > 1:
-            changes.append(MoodChange(0.4, "still no real response to the problem"))
-
-    def _apply(self, changes: List[MoodChange]) -> None:
-        mood = self.mood + sum(c.delta for c in changes)
-        self.mood = round(max(0.0, min(10.0, mood)), 2)
-
-    def _change(self, changes: List[MoodChange], delta: float, reason: str) -> None:
-        more = [MoodChange(delta, reason)]
-        changes += more
-        self._apply(more)
 
     # -- facts -----------------------------------------------------------
     def _facts_asked(
@@ -387,7 +300,7 @@ class Customer:
         if wrap_up and not act.facts_asked() and not act.asks_open():
             if self.pending is not None:
                 return "needs_facts" if self._needs_met()[1] == "key facts not asked for" else "pending"
-            self._change(changes, 0.5, "asked to wrap up with nothing resolved")
+            self.feeling.change(changes, 0.5, "asked to wrap up with nothing resolved")
             return "not_resolved"
         return None
 
@@ -407,13 +320,15 @@ class Customer:
 
     def _handover(self, present: List[str], events: List[str], changes: List[MoodChange]) -> str:
         rule = self.scenario.escalation.rule
-        reasoned = bool({"explain", "set_expectations"} & set(present)) or self.move_counts.get("explain", 0) > 0
+        reasoned = (
+            bool({"explain", "set_expectations"} & set(present)) or self.feeling.move_counts.get("explain", 0) > 0
+        )
         if self.manager_requested or self.escalation_pushed_back or (rule != "unnecessary" and reasoned):
             self.handed_over = True
             self.accepted = "handover"
             self.pending = None
             events.append("escalated")
-            self._change(changes, -1.0, "handed to someone who can help")
+            self.feeling.change(changes, -1.0, "handed to someone who can help")
             return "escalation_accept"
         self.escalation_pushed_back = True
         events.append("escalation_pushed_back")
@@ -430,7 +345,7 @@ class Customer:
             return self._accept_pending(events, changes)
         if not satisfying:
             events.append("declined")
-            self._change(changes, 0.4, "offered something that does not meet what they want")
+            self.feeling.change(changes, 0.4, "offered something that does not meet what they want")
             self._declined_remedy = next(r for r in self.scenario.remedies if r.id in offer.remedies)
             return "declined_remedy"
         if len(set(offer.remedies)) >= 2 and act.asks_choice:  # offered together, not to choose between: no pick
@@ -447,7 +362,7 @@ class Customer:
             if not fresh:
                 return None
             events.append("offer_too_soon")
-            self._change(changes, -0.3, f"a fair offer, but {why}")
+            self.feeling.change(changes, -0.3, f"a fair offer, but {why}")
             return "needs_facts" if why == "key facts not asked for" else "offer_too_soon"
         if self._wants_compensation():
             self.compensation_asks += 1
@@ -456,7 +371,7 @@ class Customer:
                 return "wants_compensation"
         self.accepted, self._accepted_remedy, self.pending = remedy.id, remedy, None
         events.append("accepted")
-        self._change(changes, -2.5, f"accepted: {remedy.label}")
+        self.feeling.change(changes, -2.5, f"accepted: {remedy.label}")
         if self._wants_compensation():
             return "accepted_grudgingly"
         return "choice_made" if self._chosen_quote else "accepted"
@@ -466,7 +381,7 @@ class Customer:
         return self.persona.wants_compensation and possible and not self.compensation_offered
 
     def _needs_met(self) -> Tuple[bool, str]:
-        if self.heard < self.difficulty.heard_needed:
+        if self.feeling.heard < self.difficulty.heard_needed:
             return False, "not heard yet"
         if self.difficulty.facts_needed:
             missing = self._missing_facts()
@@ -488,13 +403,13 @@ class Customer:
 
     def _patience(self, inflamed: List[str], outcome_kind: Optional[str], events: List[str]) -> Optional[str]:
         """Boiling for too long: ask for a manager, then leave."""
-        self.boiling_turns = self.boiling_turns + 1 if self.mood >= BOILING else 0
-        negative = sum(self.move_counts.get(m, 0) for m in NEGATIVE_MOVES)
+        self.feeling.boiling_turns = self.feeling.boiling_turns + 1 if self.mood >= BOILING else 0
+        negative = sum(self.feeling.move_counts.get(m, 0) for m in NEGATIVE_MOVES)
         if inflamed and self.mood >= 9.5 and negative >= 2:
             leave = True
-        elif self.manager_requested and self.boiling_turns >= self.persona.patience + 2:
+        elif self.manager_requested and self.feeling.boiling_turns >= self.persona.patience + 2:
             leave = True
-        elif not self.manager_requested and self.boiling_turns >= self.persona.patience:
+        elif not self.manager_requested and self.feeling.boiling_turns >= self.persona.patience:
             self.manager_requested = True
             events.append("manager_requested")
             return outcome_kind or "demand_manager"
@@ -550,7 +465,7 @@ class Customer:
             return "explained"
         if present == ["greet"]:
             return "greeted"
-        return "clarify" if self.unclear_streak <= 1 else "unclear"
+        return "clarify" if self.feeling.unclear_streak <= 1 else "unclear"
 
     def _compose(self, parts: List[Tuple[str, str]]) -> Tuple[str, str]:
         lines: List[str] = []

@@ -14,9 +14,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
-import yaml
-from pydantic import BaseModel, Extra, Field, ValidationError, constr, validator
+from pydantic import BaseModel, Extra, Field, constr, validator
 
+from bot.domain.content import read_content
 from bot.domain.law.model import (
     EXAMPLES_FILE,
     ContradictionModel,
@@ -232,16 +232,7 @@ class LawChecker:
 
 def read_law(path: Path = LAW_FILE) -> LawFile:
     """The validated knowledge base; a broken file raises PatternError naming the file and the field."""
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise PatternError(f"{path}: cannot be read as YAML: {exc}")
-    try:
-        return LawFile.parse_obj(raw if isinstance(raw, dict) else {})
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        field = ".".join(str(part) for part in error["loc"] if part != "__root__")
-        raise PatternError(f"{path}: field '{field}': {error['msg']}")
+    return read_content(path, LawFile, PatternError)
 
 
 @lru_cache(maxsize=1)

@@ -22,9 +22,9 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Iterable, List, Literal, Sequence, Tuple
 
-import yaml
-from pydantic import BaseModel, Extra, ValidationError, constr
+from pydantic import BaseModel, Extra, constr
 
+from bot.domain.content import read_content
 from bot.domain.moves import classifier as classifier_module
 from bot.domain.moves import text as text_module
 from bot.domain.moves.classifier import MoveClassifier, features
@@ -64,15 +64,7 @@ class LawExamples(BaseModel):
 
 def read_examples(path: Path = EXAMPLES_FILE) -> List[LawExample]:
     """The validated training statements; a broken file raises PatternError naming the file and field."""
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-        return LawExamples.parse_obj(raw if isinstance(raw, dict) else {}).examples
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise PatternError(f"{path}: cannot be read as YAML: {exc}")
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        field = ".".join(str(part) for part in error["loc"])
-        raise PatternError(f"{Path(path).name}: field '{field}': {error['msg']}")
+    return read_content(path, LawExamples, PatternError).examples
 
 
 def pair_features(normalised_sentence: str, right_id: str) -> List[str]:

@@ -8,7 +8,6 @@ messages always gives the same customer, the same mood and the same scores.
 from __future__ import annotations
 
 import random
-import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple, Union, cast
 
@@ -26,6 +25,8 @@ from bot.domain.scenarios.coaching import CoachingScenario
 from bot.domain.scenarios.loader import Library
 from bot.domain.scenarios.schema import Course
 from bot.domain.session.commands import HELP_TEXT, Command
+from bot.domain.session.menu import menu_output, read_choice
+from bot.domain.session.messages import COACH, LearnerInput, Output
 
 PHASE_MENU, PHASE_PLAYING, PHASE_WRAP_UP, PHASE_REFLECTION, PHASE_DONE = (
     "menu",
@@ -35,34 +36,12 @@ PHASE_MENU, PHASE_PLAYING, PHASE_WRAP_UP, PHASE_REFLECTION, PHASE_DONE = (
     "done",
 )
 MODES = ("practice", "assessment")
-COACH = "Coach: "
 MAX_MESSAGE_CHARS = 5000
 
 REFLECTION_QUESTION = (
     COACH + "One last question before you go: what do you think caused this problem, "
     "and what would stop it happening again? (Type your answer.)"
 )
-
-
-@dataclass
-class LearnerInput:
-    """One learner message as the coach sees it."""
-
-    text: str
-    moves: List[str] = field(default_factory=list)
-    hits: List[Dict[str, Any]] = field(default_factory=list)
-    command: Optional[Command] = None
-    trusted: bool = True  # False when Rasa read the text as a "/intent" command: plain text, no credit
-    metadata: Dict[str, Any] = field(default_factory=dict)
-    time: Optional[float] = None
-
-
-@dataclass
-class Output:
-    speaker: str  # "customer" or "coach"
-    text: str
-    custom: Optional[Dict[str, Any]] = None
-    buttons: List[Dict[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -474,63 +453,12 @@ class Session:
 
     def parse_choice(self, text: str) -> Optional[Setup]:
         """Read a menu choice such as ``1``, ``late delivery angry hard`` or ``random``."""
-        words = re.findall(r"[a-z0-9_]+", text.lower())
-        if not words or text.lstrip().startswith("/"):
-            return None
-        ids = self.library.menu_ids()
-        choice: Dict[str, Any] = {}
-        joined = " ".join(words)
-        for scenario_id in ids:
-            if (
-                scenario_id in words
-                or scenario_id.replace("_", " ") in joined
-                or self.library.practice(scenario_id).title.lower() in joined
-            ):
-                choice["scenario"] = scenario_id
-        numbers = [w for w in words if w.isdigit()]
-        if "scenario" not in choice and numbers and 1 <= int(numbers[0]) <= len(ids):
-            choice["scenario"] = ids[int(numbers[0]) - 1]
-        if "scenario" not in choice and "random" in words:
-            choice["scenario"] = "random"
-        if "scenario" not in choice:
-            return None
-        # a Session needs course defaults (default_library() guarantees them)
-        course = cast(Course, self.library.course)
-        for persona in course.personas:
-            if persona.id in words:
-                choice["persona"] = persona.id
-        for difficulty in course.difficulties:
-            if difficulty.id in words:
-                choice["difficulty"] = difficulty.id
-        if "assessment" in words or "assess" in words or "exam" in words:
-            choice["mode"] = "assessment"
-        return self._setup_from(choice, LearnerInput(text))
+        choice = read_choice(self.library, text)
+        return self._setup_from(choice, LearnerInput(text)) if choice else None
 
     def menu_output(self, first: bool) -> Output:
         self.greeted = True
-        ids = self.library.menu_ids()
-        pick = self.library.practice
-        lines = [f"{i}. {pick(s).title}: {pick(s).description}" for i, s in enumerate(ids, start=1)]
-        # a Session needs course defaults (default_library() guarantees them)
-        course = cast(Course, self.library.course)
-        personas = ", ".join(p.id for p in course.personas)
-        difficulties = ", ".join(d.id for d in course.difficulties)
-        hello = "Welcome to complaint-coach! You'll play a customer-service adviser. " if first else ""
-        text = (
-            COACH + hello + "Choose a scenario by number or name, optionally with a persona "
-            f"({personas}) and a difficulty ({difficulties}), or say `random`. "
-            "Add `assessment` for a scored attempt without hints. For example: `1 angry standard`.\n" + "\n".join(lines)
-        )
-        buttons = [{"title": pick(s).title, "payload": str(i)} for i, s in enumerate(ids, start=1)]
-        buttons.append({"title": "Random", "payload": "random"})
-        menu = {
-            "scenarios": [
-                {"id": s, "title": pick(s).title, "description": pick(s).description, "kind": pick(s).kind} for s in ids
-            ],
-            "personas": [p.id for p in course.personas],
-            "difficulties": [d.id for d in course.difficulties],
-        }
-        return Output("coach", text, custom={"menu": menu}, buttons=buttons)
+        return menu_output(self.library, first)
 
     @staticmethod
     def _questions(message: LearnerInput) -> List[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain.customer.acts import ActParser
+from bot.domain.customer.cues import CUES_FILE, read_cues
 from bot.domain.customer.lexicon import LexiconError, load_lexicon
 from bot.domain.scenarios import default_library
 
@@ -138,3 +139,20 @@ def test_a_replayed_message_reads_the_same_and_a_caller_cannot_spoil_the_memo():
     again = parser.parse(text, ["offer_solution"])
     assert {o.remedy for o in again.options} >= {"express_reship", "full_refund"}
     assert parser.parse(text, []).moves == []
+
+
+def test_a_broken_cues_file_names_the_file_and_field(tmp_path):
+    broken = tmp_path / "cues.yml"
+    shipped = CUES_FILE.read_text(encoding="utf-8")
+    broken.write_text(shipped.replace("  handover:", "  handovers:", 1), encoding="utf-8")
+    with pytest.raises(LexiconError) as error:
+        read_cues(broken)
+    assert "cues.yml" in str(error.value) and "phrases.handover" in str(error.value)
+    broken.write_text("phrases: [not, a, mapping\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match="cannot be read as YAML"):
+        read_cues(broken)
+
+
+def test_the_customer_hears_an_open_question_and_a_time_through_the_cues_file():
+    act = parser("late_delivery").parse("Could you walk me through what happened? I'll call you back by Thursday.")
+    assert act.asks_open() and any(c.when for c in act.commitments)
