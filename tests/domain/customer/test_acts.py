@@ -156,3 +156,16 @@ def test_a_broken_cues_file_names_the_file_and_field(tmp_path):
 def test_the_customer_hears_an_open_question_and_a_time_through_the_cues_file():
     act = parser("late_delivery").parse("Could you walk me through what happened? I'll call you back by Thursday.")
     assert act.asks_open() and any(c.when for c in act.commitments)
+
+
+@pytest.mark.parametrize(
+    "text", ["I can put it all back on your debit card today.", "I'll put the whole lot back onto your card now."]
+)
+def test_money_put_back_on_the_card_is_the_refund(text):
+    act = parser("faulty_product").parse(text)
+    assert act.remedies("offered", "mentioned") == ["full_refund"]
+
+
+def test_a_request_for_a_bit_more_about_it_is_an_open_question():
+    act = parser("late_delivery").parse("Tell me please a bit more about the problem with this order.")
+    assert act.asks_open()
