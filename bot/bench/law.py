@@ -28,9 +28,11 @@ DEV2 = DATA / "legal_statements_dev2.jsonl"
 DEV3 = DATA / "legal_statements_dev3.jsonl"
 # Three more writers on the four weakest rights (discrimination, adjustments, services, disclosure): tuning only.
 DEV4 = DATA / "legal_statements_dev4.jsonl"
+# Three more writers, again on the weakest rights (discrimination above all): tuning only.
+DEV5 = DATA / "legal_statements_dev5.jsonl"
 
 
-DEV_PARTS = (DEV, DEV2, DEV3, DEV4)
+DEV_PARTS = (DEV, DEV2, DEV3, DEV4, DEV5)
 EXAMPLES_HEADER = (
     "# The dev parts of the legal statements (tests/data/legal_statements_dev*.jsonl) as the legal\n"
     "# model's training examples, written by `coach bench-law --write-dev-examples`; a test keeps them\n"
@@ -117,6 +119,7 @@ def run(checker: LawChecker, release: bool, show_wrong: bool) -> List[str]:
     sets.insert(1, ("dev 2, writers' labels", DEV2))
     sets.insert(2, ("dev 3, the former test set", DEV3))
     sets.insert(3, ("dev 4, the four weakest rights", DEV4))
+    sets.insert(4, ("dev 5, the weakest rights again", DEV5))
     lines: List[str] = []
     for name, path in sets:
         items = read_items(path)
