@@ -32,7 +32,14 @@ DEV4 = DATA / "legal_statements_dev4.jsonl"
 DEV5 = DATA / "legal_statements_dev5.jsonl"
 
 
-DEV_PARTS = (DEV, DEV2, DEV3, DEV4, DEV5)
+# The dev parts printed after the first one, in order, with their names.
+MORE_DEV_SETS = (
+    ("dev 2, writers' labels", DEV2),
+    ("dev 3, the former test set", DEV3),
+    ("dev 4, the four weakest rights", DEV4),
+    ("dev 5, the weakest rights again", DEV5),
+)
+DEV_PARTS = (DEV,) + tuple(path for _, path in MORE_DEV_SETS)
 EXAMPLES_HEADER = (
     "# The dev parts of the legal statements (tests/data/legal_statements_dev*.jsonl) as the legal\n"
     "# model's training examples, written by `coach bench-law --write-dev-examples`; a test keeps them\n"
@@ -116,10 +123,7 @@ def credit_line(items: Sequence[Dict], checker: LawChecker) -> str:
 
 def run(checker: LawChecker, release: bool, show_wrong: bool) -> List[str]:
     sets = frozen_sets(DEV, TEST, release)
-    sets.insert(1, ("dev 2, writers' labels", DEV2))
-    sets.insert(2, ("dev 3, the former test set", DEV3))
-    sets.insert(3, ("dev 4, the four weakest rights", DEV4))
-    sets.insert(4, ("dev 5, the weakest rights again", DEV5))
+    sets[1:1] = MORE_DEV_SETS
     lines: List[str] = []
     for name, path in sets:
         items = read_items(path)

@@ -42,7 +42,7 @@ SETS = {
 RELEASE_SET = ("independent test", DATA / "moves_independent_test.jsonl")
 # The four independent dev parts are also training examples of the classifier (data/nlu/), so their
 # own figures are fits; the honest dev figure trains on one part and scores the other (docs/move-detection.md).
-DEV_PARTS = ("independent dev", "independent dev 2", "independent dev 3", "independent dev 4")
+DEV_PARTS = tuple(name for name in SETS if name.startswith("independent dev"))
 DEV_EXAMPLES = PROJECT_ROOT / "data" / "nlu" / "independent_dev.yml"
 DEV_EXAMPLES_HEADER = (
     "# The four independent dev parts (tests/data/moves_independent_dev.jsonl, _dev2, _dev3 and _dev4) as training\n"

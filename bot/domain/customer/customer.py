@@ -1,8 +1,9 @@
 """The simulated customer: a deterministic, explainable mood and in-role replies.
 
 The mood (``bot.domain.customer.mood``) is the customer's upset level, 0 (calm) to
-10 (furious), with every change's reason. Wording varies with a seeded random generator, so the same conversation
-and seed always give the same replies, and no reply repeats the one before.
+10 (furious), with every change's reason. Wording varies with a seeded random
+generator, so the same conversation and seed always give the same replies, and no
+reply repeats the one before.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Tuple
 
 from bot.domain.customer.acts import ActParser, LearnerAct
-from bot.domain.customer.mood import BOILING, LEGAL_INFLAME, Mood, MoodChange
+from bot.domain.customer.mood import LEGAL_INFLAME, Mood, MoodChange
 from bot.domain.customer.offers import OfferAnalysis, analyse
 from bot.domain.law.knowledge import LegalHit, default_checker
 from bot.domain.law.knowledge import right as law_right
@@ -320,9 +321,7 @@ class Customer:
 
     def _handover(self, present: List[str], events: List[str], changes: List[MoodChange]) -> str:
         rule = self.scenario.escalation.rule
-        reasoned = (
-            bool({"explain", "set_expectations"} & set(present)) or self.feeling.move_counts.get("explain", 0) > 0
-        )
+        reasoned = bool({"explain", "set_expectations"} & set(present)) or self.move_counts.get("explain", 0) > 0
         if self.manager_requested or self.escalation_pushed_back or (rule != "unnecessary" and reasoned):
             self.handed_over = True
             self.accepted = "handover"
@@ -403,13 +402,13 @@ class Customer:
 
     def _patience(self, inflamed: List[str], outcome_kind: Optional[str], events: List[str]) -> Optional[str]:
         """Boiling for too long: ask for a manager, then leave."""
-        self.feeling.boiling_turns = self.feeling.boiling_turns + 1 if self.mood >= BOILING else 0
-        negative = sum(self.feeling.move_counts.get(m, 0) for m in NEGATIVE_MOVES)
+        boiling = self.feeling.count_boiling()
+        negative = sum(self.move_counts.get(m, 0) for m in NEGATIVE_MOVES)
         if inflamed and self.mood >= 9.5 and negative >= 2:
             leave = True
-        elif self.manager_requested and self.feeling.boiling_turns >= self.persona.patience + 2:
+        elif self.manager_requested and boiling >= self.persona.patience + 2:
             leave = True
-        elif not self.manager_requested and self.feeling.boiling_turns >= self.persona.patience:
+        elif not self.manager_requested and boiling >= self.persona.patience:
             self.manager_requested = True
             events.append("manager_requested")
             return outcome_kind or "demand_manager"

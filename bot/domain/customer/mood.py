@@ -119,6 +119,11 @@ class Mood:
         mood = self.value + sum(c.delta for c in changes)
         self.value = round(max(0.0, min(10.0, mood)), 2)
 
+    def count_boiling(self) -> int:
+        """Another turn at or above ``BOILING`` lengthens the run, any other ends it; returns its length."""
+        self.boiling_turns = self.boiling_turns + 1 if self.value >= BOILING else 0
+        return self.boiling_turns
+
     def change(self, changes: List[MoodChange], delta: float, reason: str) -> None:
         """One more change, recorded and applied now."""
         more = [MoodChange(delta, reason)]

@@ -207,16 +207,15 @@ class LawChecker:
         model = self.model
         if model is None:
             return []
-        probability = model.probability
         quoted, done = {hit.quote for hit in hits}, {hit.right for hit in hits}
         learned: List[LegalHit] = []
         for right_id in (r for r in order if r not in done):
             on_topic = [(q, doc.text) for q, doc in statements if q not in quoted and self._on_topic(doc, right_id)]
             if not on_topic:
                 continue
-            quote, likeliest = max(on_topic, key=lambda pair: probability(pair[1], right_id))
+            best, quote = max(((model.probability(text, right_id), q) for q, text in on_topic), key=lambda s: s[0])
             whole = " ".join(text for _, text in on_topic)
-            if model.contradicts(likeliest, right_id) and model.contradicts(whole, right_id):
+            if best >= model.threshold and model.contradicts(whole, right_id):
                 learned.append(LegalHit(right_id, MODEL_HIT, quote))
                 quoted.add(quote)
         return learned
@@ -261,9 +260,11 @@ def model_for(checker: LawChecker, source: Path = LAW_FILE) -> ContradictionMode
 
 @lru_cache(maxsize=1)
 def default_checker() -> LawChecker:
-    """The shipped knowledge base with its learned model, built once per process."""
-    patterns_only = LawChecker(default_law())
-    return LawChecker(default_law(), model=model_for(patterns_only))
+    """The shipped knowledge base with its learned model, built once per process. The model is
+    trained (if none is kept) through this same checker while it has no model: patterns only."""
+    checker = LawChecker(default_law())
+    checker.model = model_for(checker)
+    return checker
 
 
 def known_rights() -> Tuple[str, ...]:
