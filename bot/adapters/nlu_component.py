@@ -69,7 +69,7 @@ class MoveDetectorComponent(GraphComponent, IntentClassifier):
         """The detector's source code and pattern files: Rasa's training cache keys on config and
         data only, so without this a change to the rules, patterns or features would reuse stale weights."""
         digest = hashlib.sha256()
-        sources = sorted(Path(moves_package.__file__).parent.glob("*.py")) + sorted(PATTERNS_DIR.glob("*.yml"))
+        sources = sorted(Path(moves_package.__file__).parent.glob("*.py")) + sorted(PATTERNS_DIR.rglob("*.yml"))
         for path in sources:
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
         return digest.hexdigest()

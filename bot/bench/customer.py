@@ -27,6 +27,7 @@ from bot.settings import PROJECT_ROOT
 
 DATA = PROJECT_ROOT / "tests" / "data"
 DEV = DATA / "customer_comprehension_dev.jsonl"
+DEV2 = DATA / "customer_comprehension_dev2.jsonl"  # a second round by new writers (tests/data/README.md)
 TEST = DATA / "customer_comprehension_test.jsonl"
 ACT_TYPES = (
     "fact_question",
@@ -163,6 +164,7 @@ def table_lines(name: str, result: Dict) -> List[str]:
 
 def run(scenarios: Dict[str, Scenario], detector: MoveDetector, release: bool, misses: Optional[str]) -> int:
     sets = frozen_sets(DEV, TEST, release)
+    sets.insert(1, ("dev 2", DEV2))
     every_miss: List[Dict] = []
     for name, path in sets:
         rows = read_rows(path)

@@ -27,6 +27,18 @@ WEB_CHAT_PATH = "/webhooks/webchat/"
 _ENV_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
+def new_token(nbytes: int = 32) -> str:
+    """A random URL-safe token that never starts with "-", so it can follow a flag on a command line.
+
+    ``secrets.token_urlsafe`` starts with "-" one time in 64, and ``coach play --token -x...``
+    then reads the token as an unknown option.
+    """
+    value = secrets.token_urlsafe(nbytes)
+    while value.startswith("-"):
+        value = secrets.token_urlsafe(nbytes)
+    return value
+
+
 def _saved_secret(configured: Optional[str], path: Path, create: bool) -> Optional[str]:
     """The configured value, else the secret saved in ``path`` (made when ``create``)."""
     value = configured
@@ -37,7 +49,7 @@ def _saved_secret(configured: Optional[str], path: Path, create: bool) -> Option
     if not create:
         return None
     path.parent.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(32)
+    value = new_token(32)
     path.write_text(value + "\n")
     path.chmod(0o600)
     return value

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import secrets
-
 import pytest
 
-from bot.ops.servers import Servers, free_port
+from bot.ops.servers import Servers, free_port, new_token
 from tests.conftest import MODEL
 
 
@@ -21,7 +19,7 @@ def servers(tmp_path_factory):
         model=MODEL,
         tracker_db=root / "tracker.db",
         log_dir=root / "log",
-        token=secrets.token_urlsafe(24),
+        token=new_token(24),
     )
     running.start()
     yield running

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 import sqlite3
 import time
 import urllib.error
@@ -13,7 +12,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 
-from bot.ops.servers import Servers, free_port
+from bot.ops.servers import Servers, free_port, new_token
 from tests.conftest import MODEL
 
 SETUP = {"scenario": "late_delivery", "persona": "angry", "difficulty": "standard", "seed": 3, "mode": "practice"}
@@ -35,7 +34,7 @@ def start_servers(root: Path, **kwargs) -> Servers:
         model=MODEL,
         tracker_db=root / "tracker.db",
         log_dir=root / "log",
-        token=secrets.token_urlsafe(24),
+        token=new_token(24),
         **kwargs,
     )
     if hasattr(servers, "dashboard_port") and "dashboard_port" not in kwargs:

@@ -32,7 +32,7 @@ from bot.bench import BenchError
 from bot.bench.load import profile
 from bot.bench.load.learners import Conversation, Learner, Stats, bare_plans, coach_plans
 from bot.domain.scenarios import default_library
-from bot.ops.servers import Servers, _get, _sqlite_wal, api_token, child_env, free_port
+from bot.ops.servers import Servers, _get, _sqlite_wal, api_token, child_env, free_port, new_token
 from bot.settings import PROJECT_ROOT
 
 BENCH_DIR = PROJECT_ROOT / "var" / "bench"
@@ -271,7 +271,7 @@ def _start_coach(args, tmp: Path) -> Servers:
         actions_port=free_port(),
         tracker_db=db,
         log_dir=LOG_DIR,
-        token=secrets.token_urlsafe(24),
+        token=new_token(24),
     )
     if args.profile:  # the same SQLite file and code, with each read and write timed
         _sqlite_wal(db)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import FrozenSet, List, Optional, Set, Tuple
 
+from bot.domain.assessment.rewrite import mended
 from bot.domain.assessment.rubrics import rubrics
 from bot.domain.assessment.scorecard import Feedback, Improvement, Scorecard, Strength
 from bot.domain.law.knowledge import LEGAL_FLAGS, right
@@ -86,11 +87,18 @@ def _improvements(card: Scorecard, ev) -> List[Improvement]:
     flag's message or advice again, which the flags list already shows.
     """
     spec = rubrics()
-    turn_text = {t.index: t.text for t in ev.turns}
+    by_index = {t.index: t for t in ev.turns}
     phrasing = ev.scenario.better_phrasings
 
     def quoted(turn) -> str:
-        return turn_text.get(turn, "")[:200] if turn else ""
+        return by_index[turn].text[:200] if turn in by_index else ""
+
+    def better(turn, key: str, fault: Optional[str] = None) -> str:
+        """The scenario's model line for ``key``, worked into the learner's own message where it fits."""
+        phrase = phrasing.get(key, "")
+        if turn not in by_index:
+            return phrase
+        return mended(by_index[turn].text, by_index[turn].hits, phrase, key, fault)
 
     improvements: List[Improvement] = []
     for flag in sorted(card.flags, key=lambda f: -spec.flags[f.id].penalty)[:3]:
@@ -99,8 +107,9 @@ def _improvements(card: Scorecard, ev) -> List[Improvement]:
         if legal is not None:
             improvements.append(legal)
             continue
-        better = phrasing.get(flag.id) or phrasing.get(FLAG_PHRASING.get(flag.id, ""), "")
-        improvements.append(Improvement(what=spec.flags[flag.id].tip, turn=turn, quote=quoted(turn), better=better))
+        key = flag.id if flag.id in phrasing else FLAG_PHRASING.get(flag.id, "")
+        line = better(turn, key, flag.id)
+        improvements.append(Improvement(what=spec.flags[flag.id].tip, turn=turn, quote=quoted(turn), better=line))
     covered = {_FLAG_STEP.get(f.id) for f in card.flags}
     said = {i.what for i in improvements}
     for model in spec.models:
@@ -110,8 +119,8 @@ def _improvements(card: Scorecard, ev) -> List[Improvement]:
                 continue
             said.add(step_spec.missed)
             turn = _where_due(step.id, ev)
-            better = phrasing.get(step.id, "") or step_spec.advice
-            improvements.append(Improvement(what=step_spec.missed, turn=turn, quote=quoted(turn), better=better))
+            line = better(turn, step.id) or step_spec.advice
+            improvements.append(Improvement(what=step_spec.missed, turn=turn, quote=quoted(turn), better=line))
     return improvements
 
 

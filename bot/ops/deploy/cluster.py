@@ -23,7 +23,7 @@ from typing import Dict, List, Optional
 
 import yaml
 
-from bot.ops.servers import Servers, _get, free_port
+from bot.ops.servers import Servers, _get, free_port, new_token
 
 DEPLOY = Path(__file__).resolve().parent
 ENDPOINTS_TEMPLATE = DEPLOY / "endpoints.scale.yml"
@@ -66,7 +66,7 @@ class Cluster:
         self.log_dir.mkdir(exist_ok=True)
         self.pg_port, self.redis_port, self.nginx_port, self.actions_port = (free_port() for _ in range(4))
         self.rasa_ports = [free_port() for _ in range(replicas)]
-        self.token = secrets.token_urlsafe(24)
+        self.token = new_token(24)
         self.env: Dict[str, str] = {
             "COACH_ACTION_URL": f"http://127.0.0.1:{self.actions_port}/webhook",
             "COACH_PG_HOST": "127.0.0.1",

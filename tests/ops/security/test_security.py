@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.ops import servers as server_ops
 from tests.conftest import ROOT
 from tests.support.http import (
     LINES,
@@ -272,3 +273,10 @@ def test_endpoints_and_deploy_templates_take_passwords_from_the_environment():
             match = re.match(r"^\s*(password|secret|token)\s*:\s*(\S.*)$", line)
             if match:
                 assert re.fullmatch(r"[\"']?\$\{[A-Z][A-Z0-9_]*\}[\"']?", match.group(2).strip()), (path, line)
+
+
+def test_a_generated_token_can_follow_a_flag_on_the_command_line(monkeypatch):
+    """secrets.token_urlsafe starts with "-" one time in 64; `coach play --token -x…` would fail."""
+    drawn = iter(["-starts-like-a-flag", "AbC-123_xyz"])
+    monkeypatch.setattr(server_ops.secrets, "token_urlsafe", lambda nbytes: next(drawn))
+    assert server_ops.new_token(24) == "AbC-123_xyz"
